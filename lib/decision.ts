@@ -1,0 +1,57 @@
+import type { Decision, Outcome, ResolvedOptions } from './types';
+
+/** Just the facts of a failed attempt that the decision needs. */
+export interface Failure {
+  readonly cancelled: boolean;
+  readonly status: number | undefined;
+  readonly code: string | undefined;
+  /** The server named a wait (Retry-After). */
+  readonly serverWait: number | undefined;
+}
+
+// The connection was never made: the request cannot have reached the server.
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+// The request may have been written before the failure: the server may have acted on it.
+const MAYBE_SENT = new Set([
+  'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ERR_NETWORK', 'EPROTO', 'ESOCKETTIMEDOUT',
+]);
+const NOT_PROCESSED_STATUS = new Set([408, 425]);
+
+/** Which row of the safety matrix a failed attempt falls in. */
+export function classify(failure: Failure, statusCodes: ReadonlySet<number>): Outcome {
+  if (failure.cancelled) return 'cancelled';
+  const { status, code } = failure;
+  if (status === undefined) {
+    if (code !== undefined && NOT_SENT.has(code)) return 'not-processed';
+    if (code !== undefined && MAYBE_SENT.has(code)) return 'unknown';
+    return 'rejected';
+  }
+  if (!statusCodes.has(status)) return 'rejected';
+  if (status === 429) return 'rate-limited';
+  // Binance bans with 418 + Retry-After; a bare 418 is a teapot, not a rate limit.
+  if (status === 418) return failure.serverWait === undefined ? 'rejected' : 'rate-limited';
+  if (NOT_PROCESSED_STATUS.has(status)) return 'not-processed';
+  return 'unknown';
+}
+
+export interface DecisionInput {
+  readonly outcome: Outcome;
+  readonly method: string;
+  /** Retries already made. */
+  readonly attempt: number;
+  /** The request carries the configured idempotency header. */
+  readonly idempotent: boolean;
+}
+
+/** The safety matrix: retry only what the server cannot have acted on, or what is safe to repeat. */
+export function decide(input: DecisionInput, options: ResolvedOptions): Decision {
+  const { outcome } = input;
+  if (outcome === 'cancelled') return { kind: 'stop', reason: 'cancelled' };
+  if (outcome === 'rejected') return { kind: 'stop', reason: 'not-retryable' };
+  if (outcome === 'unknown' && !input.idempotent && !options.methods.has(input.method)) {
+    // A POST reset after sending may have filled: never replay blindly.
+    return { kind: 'stop', reason: 'unsafe-method' };
+  }
+  if (input.attempt >= options.retries) return { kind: 'stop', reason: 'retries-exhausted' };
+  return { kind: 'retry' };
+}

@@ -1,0 +1,114 @@
+import { exponential } from './strategies';
+import type { BackoffOptions, ResolvedOptions } from './types';
+
+export const DEFAULT_STATUS_CODES: readonly number[] = [408, 418, 425, 429, 500, 502, 503, 504];
+export const DEFAULT_METHODS: readonly string[] = ['get', 'head', 'options', 'put', 'delete'];
+export const DEFAULT_RETRIES = 3;
+export const DEFAULT_MAX_RETRY_AFTER = 60_000;
+
+const KNOWN = new Set<keyof BackoffOptions>([
+  'retries', 'strategy', 'statusCodes', 'methods', 'idempotencyHeader', 'shouldRetry',
+  'maxRetryAfter', 'maxElapsed', 'onRetry', 'onGiveUp',
+]);
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(show).join(', ')}]`;
+  if (typeof value === 'function') return 'a function';
+  if (value !== null && typeof value === 'object') return 'an object';
+  return String(value);
+}
+
+function wholeNumber(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new RangeError(`${name} must be a whole number >= 0, got ${show(value)}`);
+  }
+  return value;
+}
+
+function duration(name: string, value: unknown): number {
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
+    throw new RangeError(`${name} must be a number of ms >= 0 (Infinity for none), got ${show(value)}`);
+  }
+  return value;
+}
+
+function fn<T>(name: string, value: T): T {
+  if (value !== undefined && typeof value !== 'function') {
+    throw new TypeError(`${name} must be a function, got ${show(value)}`);
+  }
+  return value;
+}
+
+function statusCodes(value: unknown): ReadonlySet<number> {
+  const valid = Array.isArray(value) && value.every((c) => Number.isInteger(c) && c >= 100 && c <= 599);
+  if (!valid) throw new TypeError(`statusCodes must be an array of integer HTTP statuses (100-599), got ${show(value)}`);
+  return new Set(value as number[]);
+}
+
+function methods(value: unknown): ReadonlySet<string> {
+  const valid = Array.isArray(value) && value.every((m) => typeof m === 'string' && /^[A-Za-z]+$/.test(m));
+  if (!valid) throw new TypeError(`methods must be an array of HTTP method names, got ${show(value)}`);
+  return new Set((value as string[]).map((m) => m.toLowerCase()));
+}
+
+function headerName(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(value)) {
+    throw new TypeError(`idempotencyHeader must be a header name, got ${show(value)}`);
+  }
+  return value.toLowerCase();
+}
+
+/** Drops keys whose value is undefined, so they never erase a default. */
+function defined(options: BackoffOptions): BackoffOptions {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options)) if (value !== undefined) out[key] = value;
+  return out as BackoffOptions;
+}
+
+function checkShape(options: unknown, where: string): asserts options is BackoffOptions {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new TypeError(`${where} must be an options object, got ${show(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.has(key as keyof BackoffOptions)) {
+      throw new TypeError(`${where} has an unknown option ${show(key)}; known: ${[...KNOWN].join(', ')}`);
+    }
+  }
+}
+
+const defaultStrategy = exponential();
+
+/** Validates user options once and fills every default. Never mutates its input. */
+export function resolveOptions(options: BackoffOptions = {}, where = 'options'): ResolvedOptions {
+  checkShape(options, where);
+  const o = defined(options);
+  return Object.freeze({
+    retries: o.retries === undefined ? DEFAULT_RETRIES : wholeNumber('retries', o.retries),
+    strategy: fn('strategy', o.strategy) ?? defaultStrategy,
+    statusCodes: o.statusCodes === undefined ? new Set(DEFAULT_STATUS_CODES) : statusCodes(o.statusCodes),
+    methods: o.methods === undefined ? new Set(DEFAULT_METHODS) : methods(o.methods),
+    idempotencyHeader: headerName(o.idempotencyHeader),
+    shouldRetry: fn('shouldRetry', o.shouldRetry),
+    maxRetryAfter: o.maxRetryAfter === undefined ? DEFAULT_MAX_RETRY_AFTER : duration('maxRetryAfter', o.maxRetryAfter),
+    maxElapsed: o.maxElapsed === undefined ? Infinity : duration('maxElapsed', o.maxElapsed),
+    onRetry: fn('onRetry', o.onRetry),
+    onGiveUp: fn('onGiveUp', o.onGiveUp),
+  });
+}
+
+/**
+ * The options for one request: the instance's, overridden by `config.backoff`.
+ * Returns undefined when the request turned retries off.
+ */
+export function optionsForRequest(
+  base: BackoffOptions,
+  resolvedBase: ResolvedOptions,
+  override: unknown,
+): ResolvedOptions | undefined {
+  if (override === false) return undefined;
+  if (override === undefined || override === null) return resolvedBase;
+  checkShape(override, 'config.backoff');
+  return resolveOptions({ ...defined(base), ...defined(override) }, 'config.backoff');
+}

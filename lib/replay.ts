@@ -1,0 +1,104 @@
+import type { AxiosRequestConfig } from 'axios';
+
+type Config = AxiosRequestConfig & Record<string, unknown>;
+
+/**
+ * The lineage of one logical request, carried by reference inside
+ * `config.backoffState` (axios' merge copies plain objects, not class instances).
+ */
+export class RequestSnapshot {
+  /** False once the logical request settled: a config re-sent later starts afresh. */
+  live = true;
+
+  constructor(
+    /** The request as it was before any interceptor registered before `attach` ran. */
+    readonly request: Readonly<Config> | undefined,
+  ) {}
+
+  /** Keeps the body out of logs that serialize error.config. */
+  toJSON(): string {
+    return '[axios-backoff request snapshot]';
+  }
+
+  /** Same for console.log / util.inspect in Node. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toJSON();
+  }
+}
+
+function isPlain(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Deep copy of plain objects and arrays; anything else is shared. */
+export function clonePlain<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(clonePlain) as T;
+  if (typeof URLSearchParams !== 'undefined' && value instanceof URLSearchParams) {
+    return new URLSearchParams(value) as T;
+  }
+  if (!isPlain(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) out[key] = clonePlain(item);
+  return out as T;
+}
+
+/** AxiosHeaders or a plain object, as a plain object without Content-Length. */
+function headersForReplay(headers: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (headers === null || typeof headers !== 'object') return out;
+  for (const [name, value] of Object.entries(headers)) {
+    // axios' http adapter writes the first body's length here; a re-signed body differs.
+    if (name.toLowerCase() !== 'content-length') out[name] = clonePlain(value);
+  }
+  return out;
+}
+
+/** Taken by the request interceptor `attach` installs, before any other interceptor. */
+export function takeSnapshot(config: AxiosRequestConfig): RequestSnapshot {
+  const { backoffState: _state, ...request } = config as Config;
+  return new RequestSnapshot({
+    ...request,
+    headers: headersForReplay(request.headers) as AxiosRequestConfig['headers'],
+    params: clonePlain(request.params),
+    data: clonePlain(request.data),
+  });
+}
+
+/** Why a body cannot be sent a second time, or undefined when it can. */
+export function unreplayableBody(data: unknown): string | undefined {
+  if (data === null || typeof data !== 'object') return undefined;
+  if (typeof (data as { pipe?: unknown }).pipe === 'function') {
+    return 'the request body is a stream (or a FormData built on streams), which is consumed by the first attempt';
+  }
+  if (typeof ReadableStream !== 'undefined' && data instanceof ReadableStream) {
+    return 'the request body is a ReadableStream, which is consumed by the first attempt';
+  }
+  return undefined;
+}
+
+/** The body that a retry would send. */
+export function bodyToReplay(failed: AxiosRequestConfig, snapshot: RequestSnapshot | undefined): unknown {
+  return snapshot?.request ? snapshot.request.data : failed.data;
+}
+
+/**
+ * The config for the next attempt: the snapshot when `attach` took one, else the
+ * failed attempt's config (its body already serialized, which axios sends as is).
+ */
+export function nextConfig(
+  failed: AxiosRequestConfig,
+  snapshot: RequestSnapshot | undefined,
+  backoffState: AxiosRequestConfig['backoffState'],
+): AxiosRequestConfig {
+  const source = (snapshot?.request ?? failed) as Config;
+  return {
+    ...source,
+    headers: headersForReplay(source.headers) as AxiosRequestConfig['headers'],
+    params: clonePlain(source.params),
+    data: clonePlain(source.data),
+    signal: failed.signal,
+    backoffState,
+  };
+}

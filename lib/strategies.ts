@@ -1,0 +1,135 @@
+import { sanitizeDelay } from './clock';
+import type { Jitter, Strategy } from './types';
+
+export interface ExponentialOptions {
+  /** Delay before the first retry, ms. Default 200. */
+  initial?: number;
+  /** Growth per retry. Default 2. */
+  factor?: number;
+  /** Cap, ms. Default 30 000. */
+  max?: number;
+  /** Default 'full'. */
+  jitter?: Jitter;
+  random?: () => number;
+}
+
+export interface LinearOptions {
+  /** Delay before the first retry, ms. Default 200. */
+  initial?: number;
+  /** Added per retry, ms. Default `initial`. */
+  step?: number;
+  /** Cap, ms. Default 30 000. */
+  max?: number;
+  /** Default 'none'. */
+  jitter?: Jitter;
+  random?: () => number;
+}
+
+export interface DecorrelatedJitterOptions {
+  /** Smallest delay, ms. Default 200. */
+  initial?: number;
+  /** Cap, ms. Default 30 000. */
+  max?: number;
+  random?: () => number;
+}
+
+const JITTERS: readonly Jitter[] = ['none', 'full', 'equal'];
+
+function nonNegative(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new RangeError(`${name} must be a finite number >= 0, got ${String(value)}`);
+  }
+  return value;
+}
+
+function randomSource(name: string, value: unknown): () => number {
+  if (value === undefined) return Math.random;
+  if (typeof value !== 'function') {
+    throw new TypeError(`${name}.random must be a function, got ${typeof value}`);
+  }
+  return value as () => number;
+}
+
+function jitterMode(name: string, value: unknown, fallback: Jitter): Jitter {
+  if (value === undefined) return fallback;
+  if (!JITTERS.includes(value as Jitter)) {
+    throw new RangeError(`${name}.jitter must be one of 'none', 'full', 'equal', got ${String(value)}`);
+  }
+  return value as Jitter;
+}
+
+function capAbove(name: string, max: number, initial: number): void {
+  if (max < initial) throw new RangeError(`${name}.max must be >= initial (${initial}), got ${max}`);
+}
+
+/** A random() outside [0, 1) must not push a delay outside its bounds. */
+function unit(random: () => number): number {
+  const r = random();
+  return Number.isFinite(r) ? Math.min(Math.max(r, 0), 1) : 0;
+}
+
+function applyJitter(base: number, jitter: Jitter, random: () => number): number {
+  if (jitter === 'full') return unit(random) * base;
+  if (jitter === 'equal') return base / 2 + (unit(random) * base) / 2;
+  return base;
+}
+
+/** attempt is 1-based; anything else is read as the first retry. */
+function retryIndex(attempt: number): number {
+  return Number.isFinite(attempt) && attempt >= 1 ? Math.floor(attempt) - 1 : 0;
+}
+
+/** initial * factor^(attempt-1), capped at max, then jittered (full by default). */
+export function exponential(options: ExponentialOptions = {}): Strategy {
+  const initial = nonNegative('exponential.initial', options.initial, 200);
+  const factor = nonNegative('exponential.factor', options.factor, 2);
+  if (factor < 1) throw new RangeError(`exponential.factor must be >= 1, got ${factor}`);
+  const max = nonNegative('exponential.max', options.max, 30_000);
+  capAbove('exponential', max, initial);
+  const jitter = jitterMode('exponential', options.jitter, 'full');
+  const random = randomSource('exponential', options.random);
+  return ({ attempt }) => {
+    const base = Math.min(max, initial * factor ** retryIndex(attempt));
+    return sanitizeDelay(applyJitter(base, jitter, random));
+  };
+}
+
+/** initial + step*(attempt-1), capped at max, then jittered (none by default). */
+export function linear(options: LinearOptions = {}): Strategy {
+  const initial = nonNegative('linear.initial', options.initial, 200);
+  const step = nonNegative('linear.step', options.step, initial);
+  const max = nonNegative('linear.max', options.max, 30_000);
+  capAbove('linear', max, initial);
+  const jitter = jitterMode('linear', options.jitter, 'none');
+  const random = randomSource('linear', options.random);
+  return ({ attempt }) => {
+    const base = Math.min(max, initial + step * retryIndex(attempt));
+    return sanitizeDelay(applyJitter(base, jitter, random));
+  };
+}
+
+/** The same delay before every retry. */
+export function constant(ms: number): Strategy {
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
+    throw new RangeError(`constant(ms) must be a finite number >= 0, got ${String(ms)}`);
+  }
+  const delay = sanitizeDelay(ms);
+  return () => delay;
+}
+
+/**
+ * AWS "Exponential Backoff and Jitter" (2015), decorrelated variant:
+ * sleep = min(max, random_between(initial, previous * 3)).
+ */
+export function decorrelatedJitter(options: DecorrelatedJitterOptions = {}): Strategy {
+  const initial = nonNegative('decorrelatedJitter.initial', options.initial, 200);
+  const max = nonNegative('decorrelatedJitter.max', options.max, 30_000);
+  capAbove('decorrelatedJitter', max, initial);
+  const random = randomSource('decorrelatedJitter', options.random);
+  return ({ previousDelay }) => {
+    const previous = Number.isFinite(previousDelay) && previousDelay > initial ? previousDelay : initial;
+    const upper = Math.min(max, previous * 3);
+    return sanitizeDelay(Math.min(max, initial + unit(random) * (upper - initial)));
+  };
+}

@@ -1,0 +1,159 @@
+import type { AxiosError, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import type { RequestSnapshot } from './replay';
+
+/** Jitter applied to a strategy's computed delay. */
+export type Jitter = 'none' | 'full' | 'equal';
+
+/** What a strategy is told when asked for the next delay. */
+export interface StrategyContext {
+  /** 1 for the first retry, 2 for the second… */
+  readonly attempt: number;
+  /** The last delay waited, in ms (0 before the first retry). */
+  readonly previousDelay: number;
+}
+
+/** A backoff strategy: returns the delay in ms before the retry `ctx.attempt`. */
+export type Strategy = (ctx: StrategyContext) => number;
+
+/**
+ * What the server can have done with the request.
+ * - `rate-limited`: refused for rate (429, 418 with Retry-After); not processed.
+ * - `not-processed`: certainly not acted on (408, 425, connection refused, DNS failure).
+ * - `unknown`: may or may not have been acted on (5xx, reset, timeout).
+ * - `rejected`: a final answer (other 4xx, anything not listed in `statusCodes`).
+ * - `cancelled`: the caller aborted.
+ */
+export type Outcome = 'rate-limited' | 'not-processed' | 'unknown' | 'rejected' | 'cancelled';
+
+/** Why a request was not retried. */
+export type StopReason =
+  | 'not-retryable'
+  | 'unsafe-method'
+  | 'retries-exhausted'
+  | 'retry-after-too-long'
+  | 'max-elapsed'
+  | 'body-not-replayable'
+  | 'vetoed'
+  | 'hook-failed'
+  | 'cancelled';
+
+/** The default decision for a failed attempt. */
+export type Decision = { readonly kind: 'retry' } | { readonly kind: 'stop'; readonly reason: StopReason };
+
+/** Retry metadata carried at `config.backoffState` on every attempt. */
+export interface BackoffState {
+  /** Retries made before this attempt: 0 on the first attempt. */
+  readonly attempt: number;
+  /** The delays waited before each retry so far, in ms. */
+  readonly delays: readonly number[];
+  /** When the first attempt started, epoch ms. */
+  readonly startedAt: number;
+  /** @internal the request as the caller made it, replayed on each retry. */
+  readonly snapshot?: RequestSnapshot;
+}
+
+/** Passed to `shouldRetry`. */
+export interface ShouldRetryContext {
+  /** The retry that would be made: 1 for the first. */
+  readonly attempt: number;
+  readonly outcome: Outcome;
+  /** What the library would do without `shouldRetry`. */
+  readonly decision: Decision;
+  readonly method: string;
+  readonly state: BackoffState;
+}
+
+/** Passed to `onRetry`, before the wait. */
+export interface RetryContext {
+  /** The retry about to be made: 1 for the first. */
+  readonly attempt: number;
+  /** The wait before it, in ms. */
+  readonly delay: number;
+  /** The server's requested wait (Retry-After), if it sent one. */
+  readonly serverDelay: number | undefined;
+  readonly outcome: Outcome;
+  readonly error: AxiosError;
+  readonly state: BackoffState;
+}
+
+/** Passed to `onGiveUp`, when the library lets an error through. */
+export interface GiveUpContext {
+  /** Retries made before the last attempt. */
+  readonly attempt: number;
+  readonly reason: StopReason;
+  readonly outcome: Outcome;
+  readonly error: AxiosError;
+  readonly state: BackoffState;
+}
+
+/** What `err.backoff` carries when the library rejects. */
+export interface BackoffErrorInfo {
+  readonly outcome: Outcome;
+  readonly reason: StopReason;
+  /** Attempts made in all, the first included. */
+  readonly attempts: number;
+  /** Why it stopped, in words. */
+  readonly message: string;
+  /** What a hook threw, when `reason` is `hook-failed`. */
+  readonly hookError?: unknown;
+}
+
+/** Options accepted by `attach`, `backoff` and `config.backoff`. */
+export interface BackoffOptions {
+  /** Retries after the first attempt. Default 3. */
+  retries?: number;
+  /** Delay before each retry when the server names none. Default `exponential()`. */
+  strategy?: Strategy;
+  /** Statuses that may be retried. Default 408, 418, 425, 429, 500, 502, 503, 504. */
+  statusCodes?: readonly number[];
+  /** Methods retried when the outcome is unknown. Default GET HEAD OPTIONS PUT DELETE. */
+  methods?: readonly string[];
+  /** A request header whose presence makes any method retryable on unknown outcomes. */
+  idempotencyHeader?: string;
+  /** Veto or widen the default decision; may be async. */
+  shouldRetry?: (error: AxiosError, ctx: ShouldRetryContext) => boolean | undefined | Promise<boolean | undefined>;
+  /** A server-requested wait longer than this fails at once, in ms. Default 60 000. */
+  maxRetryAfter?: number;
+  /** Total budget across attempts, in ms. Default none. */
+  maxElapsed?: number;
+  /** Called before each retry's wait; may be async. */
+  onRetry?: (ctx: RetryContext) => void | Promise<void>;
+  /** Called when the library lets an error through. */
+  onGiveUp?: (ctx: GiveUpContext) => void;
+}
+
+/** Options after validation, every default filled. */
+export interface ResolvedOptions {
+  readonly retries: number;
+  readonly strategy: Strategy;
+  readonly statusCodes: ReadonlySet<number>;
+  readonly methods: ReadonlySet<string>;
+  readonly idempotencyHeader: string | undefined;
+  readonly shouldRetry: BackoffOptions['shouldRetry'];
+  readonly maxRetryAfter: number;
+  readonly maxElapsed: number;
+  readonly onRetry: BackoffOptions['onRetry'];
+  readonly onGiveUp: BackoffOptions['onGiveUp'];
+}
+
+/** The pair `instance.interceptors.response.use(...pair)` takes. */
+export type ResponseInterceptorPair = [
+  (response: AxiosResponse) => AxiosResponse,
+  (error: unknown) => Promise<AxiosResponse>,
+];
+
+/** The request config as the interceptors see it. */
+export type AttemptConfig = InternalAxiosRequestConfig;
+
+declare module 'axios' {
+  interface AxiosRequestConfig {
+    /** `false` turns retries off for this request; an object overrides the instance's options. */
+    backoff?: false | BackoffOptions;
+    /** Retry metadata, set by axios-backoff on every attempt. */
+    backoffState?: BackoffState;
+  }
+  interface AxiosError {
+    /** Set by axios-backoff when it lets this error through. */
+    backoff?: BackoffErrorInfo;
+  }
+}
