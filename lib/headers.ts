@@ -16,8 +16,17 @@ export function headerValue(headers: HeaderBag, name: string): string | undefine
 }
 
 const DELAY_SECONDS = /^\d+(\.\d+)?$/;
-// RFC 9110 §5.6.7: IMF-fixdate, plus the obsolete RFC 850 and asctime forms; all name a weekday or month.
-const LOOKS_LIKE_DATE = /[A-Za-z]{3}/;
+// RFC 9110 §5.6.7: IMF-fixdate, and the obsolete RFC 850 and asctime forms a recipient must accept.
+const IMF_FIXDATE = /^[a-z]{3}, \d{1,2} [a-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/i;
+const RFC_850 = /^[a-z]{6,9}, \d{2}-[a-z]{3}-\d{2} \d{2}:\d{2}:\d{2} GMT$/i;
+const ASCTIME = /^[a-z]{3} [a-z]{3} [ \d]?\d \d{2}:\d{2}:\d{2} \d{4}$/i;
+
+/** Epoch ms of an HTTP-date, or NaN. Every HTTP-date is GMT, asctime included though it says no zone. */
+function parseHttpDate(text: string): number {
+  if (IMF_FIXDATE.test(text) || RFC_850.test(text)) return Date.parse(text);
+  if (ASCTIME.test(text)) return Date.parse(`${text} GMT`);
+  return NaN;
+}
 
 /**
  * RFC 9110 §10.2.3: Retry-After is delay-seconds or an HTTP-date.
@@ -27,8 +36,7 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
   if (value === undefined) return undefined;
   const text = value.trim();
   if (DELAY_SECONDS.test(text)) return Math.min(Number(text) * 1000, MAX_DELAY);
-  if (!LOOKS_LIKE_DATE.test(text)) return undefined;
-  const at = Date.parse(text);
+  const at = parseHttpDate(text);
   if (Number.isNaN(at)) return undefined;
   return Math.min(Math.max(at - now, 0), MAX_DELAY);
 }

@@ -40,22 +40,22 @@ function fn<T>(name: string, value: T): T {
   return value;
 }
 
-function statusCodes(value: unknown): ReadonlySet<number> {
+function statusCodes(name: string, value: unknown): ReadonlySet<number> {
   const valid = Array.isArray(value) && value.every((c) => Number.isInteger(c) && c >= 100 && c <= 599);
-  if (!valid) throw new TypeError(`statusCodes must be an array of integer HTTP statuses (100-599), got ${show(value)}`);
+  if (!valid) throw new TypeError(`${name} must be an array of integer HTTP statuses (100-599), got ${show(value)}`);
   return new Set(value as number[]);
 }
 
-function methods(value: unknown): ReadonlySet<string> {
+function methods(name: string, value: unknown): ReadonlySet<string> {
   const valid = Array.isArray(value) && value.every((m) => typeof m === 'string' && /^[A-Za-z]+$/.test(m));
-  if (!valid) throw new TypeError(`methods must be an array of HTTP method names, got ${show(value)}`);
+  if (!valid) throw new TypeError(`${name} must be an array of HTTP method names, got ${show(value)}`);
   return new Set((value as string[]).map((m) => m.toLowerCase()));
 }
 
-function headerName(value: unknown): string | undefined {
+function headerName(name: string, value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(value)) {
-    throw new TypeError(`idempotencyHeader must be a header name, got ${show(value)}`);
+    throw new TypeError(`${name} must be a header name, got ${show(value)}`);
   }
   return value.toLowerCase();
 }
@@ -80,21 +80,27 @@ function checkShape(options: unknown, where: string): asserts options is Backoff
 
 const defaultStrategy = exponential();
 
-/** Validates user options once and fills every default. Never mutates its input. */
+/**
+ * Validates user options once and fills every default. Never mutates its input.
+ * `where` names the source in messages: `options` for attach/backoff, `config.backoff` per request.
+ */
 export function resolveOptions(options: BackoffOptions = {}, where = 'options'): ResolvedOptions {
   checkShape(options, where);
   const o = defined(options);
+  const name = (key: keyof BackoffOptions): string => (where === 'options' ? key : `${where}.${key}`);
+  const given = <K extends keyof BackoffOptions>(key: K, check: (n: string, v: unknown) => unknown, fallback: unknown) =>
+    o[key] === undefined ? fallback : check(name(key), o[key]);
   return Object.freeze({
-    retries: o.retries === undefined ? DEFAULT_RETRIES : wholeNumber('retries', o.retries),
-    strategy: fn('strategy', o.strategy) ?? defaultStrategy,
-    statusCodes: o.statusCodes === undefined ? new Set(DEFAULT_STATUS_CODES) : statusCodes(o.statusCodes),
-    methods: o.methods === undefined ? new Set(DEFAULT_METHODS) : methods(o.methods),
-    idempotencyHeader: headerName(o.idempotencyHeader),
-    shouldRetry: fn('shouldRetry', o.shouldRetry),
-    maxRetryAfter: o.maxRetryAfter === undefined ? DEFAULT_MAX_RETRY_AFTER : duration('maxRetryAfter', o.maxRetryAfter),
-    maxElapsed: o.maxElapsed === undefined ? Infinity : duration('maxElapsed', o.maxElapsed),
-    onRetry: fn('onRetry', o.onRetry),
-    onGiveUp: fn('onGiveUp', o.onGiveUp),
+    retries: given('retries', wholeNumber, DEFAULT_RETRIES) as number,
+    strategy: fn(name('strategy'), o.strategy) ?? defaultStrategy,
+    statusCodes: given('statusCodes', statusCodes, new Set(DEFAULT_STATUS_CODES)) as ReadonlySet<number>,
+    methods: given('methods', methods, new Set(DEFAULT_METHODS)) as ReadonlySet<string>,
+    idempotencyHeader: headerName(name('idempotencyHeader'), o.idempotencyHeader),
+    shouldRetry: fn(name('shouldRetry'), o.shouldRetry),
+    maxRetryAfter: given('maxRetryAfter', duration, DEFAULT_MAX_RETRY_AFTER) as number,
+    maxElapsed: given('maxElapsed', duration, Infinity) as number,
+    onRetry: fn(name('onRetry'), o.onRetry),
+    onGiveUp: fn(name('onGiveUp'), o.onGiveUp),
   });
 }
 

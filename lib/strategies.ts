@@ -46,7 +46,7 @@ function nonNegative(name: string, value: unknown, fallback: number): number {
 function randomSource(name: string, value: unknown): () => number {
   if (value === undefined) return Math.random;
   if (typeof value !== 'function') {
-    throw new TypeError(`${name}.random must be a function, got ${typeof value}`);
+    throw new TypeError(`${name}.random must be a function, got ${String(value)}`);
   }
   return value as () => number;
 }
