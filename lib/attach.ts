@@ -12,8 +12,16 @@ import type { BackoffOptions } from './types';
 function createRequestInterceptor(options: BackoffOptions, clock: Clock) {
   const resolved = resolveOptions(options);
   return (config: InternalAxiosRequestConfig): InternalAxiosRequestConfig => {
-    // A bad per-request override fails the request before anything is sent.
-    if (!optionsForRequest(options, resolved, config.backoff)) return config;
+    let enabled: boolean;
+    try {
+      enabled = optionsForRequest(options, resolved, config.backoff) !== undefined;
+    } catch (invalid) {
+      // A synchronous interceptor that throws still lets axios send the request:
+      // fail it at the adapter instead, before anything leaves.
+      config.adapter = () => Promise.reject(invalid);
+      return config;
+    }
+    if (!enabled) return config;
     if (!liveState(config)) config.backoffState = freshState(clock.now(), takeSnapshot(config));
     return config;
   };
