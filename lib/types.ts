@@ -25,6 +25,26 @@ export type Strategy = (ctx: StrategyContext) => number;
  */
 export type Outcome = 'rate-limited' | 'not-processed' | 'unknown' | 'rejected' | 'cancelled';
 
+/**
+ * What a response means, as a `classify` function reads it from status, headers and body.
+ * - `ok`: a success, whatever the status says.
+ * - `rate-limited`: refused for rate, not processed; `wait` is the server's wait in ms if it named one.
+ * - `transient`: a passing failure; the server certainly did not act.
+ * - `unknown`: the server may have acted (an order may have been placed).
+ * - `resign`: refused for a stale timestamp, nonce or signature; retried only with `resign` set.
+ * - `fatal`: fail at once, even if the status is in `statusCodes` (a lockout, a long ban).
+ */
+export type Classification =
+  | { readonly kind: 'ok' }
+  | { readonly kind: 'rate-limited'; readonly wait?: number }
+  | { readonly kind: 'transient' }
+  | { readonly kind: 'unknown' }
+  | { readonly kind: 'resign' }
+  | { readonly kind: 'fatal'; readonly reason?: string };
+
+/** Reads a response, successful or not; undefined leaves it to the status code. */
+export type Classifier = (response: AxiosResponse) => Classification | undefined;
+
 /** Why a request was not retried. */
 export type StopReason =
   | 'not-retryable'
