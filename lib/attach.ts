@@ -1,39 +1,62 @@
-import type { AxiosInstance, InternalAxiosRequestConfig } from 'axios';
+import type { AxiosInstance, AxiosRequestConfig, InternalAxiosRequestConfig } from 'axios';
 import { systemClock, type Clock } from './clock';
-import { createBackoff, freshState, liveState } from './interceptor';
+import { Gate } from './coordination/gate';
+import { resolveCoordination } from './coordination/settings';
+import { cancelError, createBackoff, freshState, liveState } from './interceptor';
 import { optionsForRequest, resolveOptions } from './options';
 import { takeSnapshot } from './replay';
-import type { BackoffOptions } from './types';
+import type { BackoffOptions, BackoffState, ResolvedOptions } from './types';
+
+type Config = InternalAxiosRequestConfig;
 
 /**
- * The request side: on a request's first attempt, records when it started and
- * what it looked like before other interceptors changed it.
+ * The request side. axios asks `runWhen` first, with the config as merged and
+ * before any interceptor ran: there the request is recorded as made, and let
+ * through at once when nothing holds its origin back. Only a request that must
+ * wait runs the (asynchronous) hold, so the usual path adds no promise.
  */
-function createRequestInterceptor(options: BackoffOptions, clock: Clock) {
-  const resolved = resolveOptions(options);
-  return (config: InternalAxiosRequestConfig): InternalAxiosRequestConfig => {
-    let enabled: boolean;
+function createRequestSide(options: BackoffOptions, resolved: ResolvedOptions, gate: Gate | undefined, clock: Clock) {
+  const optionsOf = (config: AxiosRequestConfig): ResolvedOptions | undefined => optionsForRequest(options, resolved, config.backoff);
+
+  const runWhen = (config: Config): boolean => {
+    let own: ResolvedOptions | undefined;
     try {
-      enabled = optionsForRequest(options, resolved, config.backoff) !== undefined;
+      own = optionsOf(config);
     } catch (invalid) {
-      // A synchronous interceptor that throws still lets axios send the request:
-      // fail it at the adapter instead, before anything leaves.
+      // Fail it at the adapter, before anything leaves: axios still sends a request whose interceptor threw.
       config.adapter = () => Promise.reject(invalid);
-      return config;
+      return false;
     }
-    if (!enabled) return config;
-    if (!liveState(config)) config.backoffState = freshState(clock.now(), takeSnapshot(config));
+    if (!own) return false;
+    const state = liveState(config) ?? freshState(clock.now(), takeSnapshot(config));
+    if (!gate) {
+      config.backoffState = state;
+      return false;
+    }
+    const lease = gate.tryEnter(config);
+    config.backoffState = { ...state, lease };
+    return lease === undefined;
+  };
+
+  const hold = async (config: Config): Promise<Config> => {
+    const state = config.backoffState as BackoffState;
+    const lease = await (gate as Gate).hold(config, optionsOf(config) as ResolvedOptions, state);
+    config.backoffState = { ...state, lease };
     return config;
   };
+
+  return { runWhen, hold };
 }
 
 /** Installs backoff on `instance`; returns a function that removes it. */
 export function createAttach(instance: AxiosInstance, options: BackoffOptions = {}, clock: Clock = systemClock): () => void {
-  const [onFulfilled, onRejected] = createBackoff(instance, options, clock);
+  const resolved = resolveOptions(options);
+  const coordination = resolveCoordination(options);
+  const gate = new Gate(coordination, clock, cancelError);
+  const [onFulfilled, onRejected] = createBackoff(instance, options, clock, gate);
+  const { runWhen, hold } = createRequestSide(options, resolved, gate, clock);
   // axios runs request interceptors last-registered first: this one sees the request untouched.
-  const requestId = instance.interceptors.request.use(createRequestInterceptor(options, clock), undefined, {
-    synchronous: true,
-  });
+  const requestId = instance.interceptors.request.use(hold, undefined, { synchronous: false, runWhen });
   const responseId = instance.interceptors.response.use(onFulfilled, onRejected);
   let attached = true;
   return () => {

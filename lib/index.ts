@@ -1,5 +1,6 @@
 import type { AxiosInstance } from 'axios';
 import { createAttach } from './attach';
+import { COORDINATION_KEYS } from './coordination/settings';
 import { createBackoff } from './interceptor';
 import type { BackoffOptions, ResponseInterceptorPair } from './types';
 
@@ -21,5 +22,7 @@ export function attach(instance: AxiosInstance, options?: BackoffOptions): () =>
 
 /** The response interceptor pair, for `instance.interceptors.response.use(...backoff(instance))`. */
 export function backoff(instance: AxiosInstance, options?: BackoffOptions): ResponseInterceptorPair {
+  const shared = COORDINATION_KEYS.find((key) => options?.[key] !== undefined);
+  if (shared) throw new TypeError(`${shared} needs the request side that attach installs: use attach(instance, options)`);
   return createBackoff(instance, options);
 }

@@ -1,6 +1,8 @@
 import { CanceledError, isAxiosError, isCancel } from 'axios';
 import type { AxiosError, AxiosInstance, AxiosRequestConfig, AxiosResponse } from 'axios';
 import { sanitizeDelay, systemClock, type Clock } from './clock';
+import { isHeldError, type Gate } from './coordination/gate';
+import type { LaneResult } from './coordination/lane';
 import { classify, decide, type Failure } from './decision';
 import { headerValue, serverWait } from './headers';
 import { optionsForRequest, resolveOptions } from './options';
@@ -20,6 +22,8 @@ const STOP_MESSAGES: Record<StopReason, string> = {
   'body-not-replayable': 'the request body cannot be sent twice',
   vetoed: 'shouldRetry said no',
   'hook-failed': 'a hook threw',
+  'budget-exhausted': "the origin's retry budget is spent: too many retries, too few successes",
+  'held-too-long': 'the request timed out while held back from the server',
   cancelled: 'the request was aborted',
 };
 
@@ -47,7 +51,7 @@ function failureOf(error: AxiosError, now: number): Failure {
   };
 }
 
-function cancelError(config: AxiosRequestConfig): AxiosError {
+export function cancelError(config: AxiosRequestConfig): AxiosError {
   // axios' runtime signature is (message, config, request); its typings inherit AxiosError's.
   const Ctor = CanceledError as unknown as new (message: string | undefined, config: unknown) => AxiosError;
   return new Ctor(undefined, config);
@@ -91,6 +95,16 @@ function blocker(a: Attempt, delay: number, now: number): StopReason | undefined
   return undefined;
 }
 
+const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT']);
+
+/** What the origin's gate learns from an attempt. */
+function laneResult(a: Attempt): LaneResult {
+  const wait = a.failure.serverWait;
+  if (a.outcome === 'rate-limited') return { kind: 'rate-limited', wait };
+  if (a.outcome === 'unknown') return { kind: 'unknown', wait };
+  return a.error.response ? { kind: 'success' } : { kind: 'neutral', wait };
+}
+
 function nextDelay(a: Attempt): number {
   const previousDelay = a.state.delays[a.state.delays.length - 1] ?? 0;
   let planned: number;
@@ -124,6 +138,22 @@ function giveUp(a: Attempt, reason: StopReason, hookError?: unknown): never {
   throw a.error;
 }
 
+/** An error the gate raised for a request it never let out: reported, never retried. */
+function heldBack(error: AxiosError, options: ResolvedOptions): never {
+  const config = error.config;
+  const state = config?.backoffState;
+  const info = error.backoff;
+  if (state && info && info.reason !== 'cancelled') {
+    settle(state);
+    try {
+      options.onGiveUp?.({ attempt: state.attempt, reason: info.reason, outcome: info.outcome, error, state });
+    } catch {
+      // The caller's error is what they handle; a failing logger must not replace it.
+    }
+  }
+  throw error;
+}
+
 /**
  * The response interceptor pair. `clock` is a parameter so tests can drive time;
  * users call `backoff` from index, which passes the system clock.
@@ -132,6 +162,7 @@ export function createBackoff(
   instance: AxiosInstance,
   userOptions: BackoffOptions = {},
   clock: Clock = systemClock,
+  gate?: Gate,
 ): ResponseInterceptorPair {
   if (!instance || typeof instance.request !== 'function') {
     throw new TypeError(`instance must be an axios instance, got ${instance === null ? 'null' : typeof instance}`);
@@ -141,13 +172,18 @@ export function createBackoff(
   const onFulfilled = (response: AxiosResponse): AxiosResponse => {
     const config = response.config;
     if (config && config.backoff !== false) {
-      config.backoffState ??= freshState(clock.now(), new RequestSnapshot(undefined));
-      settle(config.backoffState);
+      const state = (config.backoffState ??= freshState(clock.now(), new RequestSnapshot(undefined)));
+      if (gate && state.lease) {
+        gate.settle(state.lease, { kind: 'success' });
+        gate.refund(config, state.attempt);
+      }
+      settle(state);
     }
     return response;
   };
 
   const onRejected = async (error: unknown): Promise<AxiosResponse> => {
+    if (isHeldError(error)) heldBack(error, optionsForRequest(userOptions, resolved, error.config?.backoff) ?? resolved);
     if (!isAxiosError(error) || !error.config) throw error;
     const config = error.config;
     const options = optionsForRequest(userOptions, resolved, config.backoff);
@@ -156,6 +192,7 @@ export function createBackoff(
     config.backoffState = state;
     const failure = failureOf(error, clock.now());
     const a: Attempt = { error, config, options, state, outcome: classify(failure, options.statusCodes), failure };
+    if (gate && state.lease) gate.settle(state.lease, laneResult(a));
     if (a.outcome === 'cancelled') giveUp(a, 'cancelled');
 
     let verdict: Decision;
@@ -166,9 +203,10 @@ export function createBackoff(
     }
     if (verdict.kind === 'stop') giveUp(a, verdict.reason);
 
-    const delay = nextDelay(a);
+    const delay = gate?.probing(config) ? 0 : nextDelay(a);
     const blocked = blocker(a, delay, clock.now());
     if (blocked) giveUp(a, blocked);
+    if (gate && !(await gate.spendRetry(config, TIMEOUT_CODES.has(error.code ?? '')))) giveUp(a, 'budget-exhausted');
 
     const attempt = state.attempt + 1;
     try {
@@ -182,7 +220,7 @@ export function createBackoff(
       settle(state);
       throw cancelError(config);
     }
-    const next: BackoffState = { ...state, attempt, delays: [...state.delays, delay] };
+    const next: BackoffState = { ...state, attempt, delays: [...state.delays, delay], lease: undefined };
     return instance.request(nextConfig(config, state.snapshot, next));
   };
 

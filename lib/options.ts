@@ -1,3 +1,4 @@
+import { COORDINATION_KEYS } from './coordination/settings';
 import { exponential } from './strategies';
 import type { BackoffOptions, ResolvedOptions } from './types';
 
@@ -6,10 +7,11 @@ export const DEFAULT_METHODS: readonly string[] = ['get', 'head', 'options', 'pu
 export const DEFAULT_RETRIES = 3;
 export const DEFAULT_MAX_RETRY_AFTER = 60_000;
 
-const KNOWN = new Set<keyof BackoffOptions>([
+const PER_REQUEST = [
   'retries', 'strategy', 'statusCodes', 'methods', 'idempotencyHeader', 'shouldRetry',
   'maxRetryAfter', 'maxElapsed', 'onRetry', 'onGiveUp',
-]);
+] as const;
+const KNOWN = new Set<keyof BackoffOptions>([...PER_REQUEST, ...COORDINATION_KEYS]);
 
 function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
@@ -116,5 +118,9 @@ export function optionsForRequest(
   if (override === false) return undefined;
   if (override === undefined || override === null) return resolvedBase;
   checkShape(override, 'config.backoff');
+  const shared = COORDINATION_KEYS.filter((key) => (override as BackoffOptions)[key] !== undefined);
+  if (shared.length > 0) {
+    throw new TypeError(`config.backoff.${shared[0]} is shared by every request to a server: set it on attach`);
+  }
   return resolveOptions({ ...defined(base), ...defined(override) }, 'config.backoff');
 }

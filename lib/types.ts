@@ -1,4 +1,6 @@
 import type { AxiosError, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import type { Lease } from './coordination/lane';
+import type { CoordinationOptions } from './coordination/settings';
 import type { RequestSnapshot } from './replay';
 
 /** Jitter applied to a strategy's computed delay. */
@@ -55,6 +57,8 @@ export type StopReason =
   | 'body-not-replayable'
   | 'vetoed'
   | 'hook-failed'
+  | 'budget-exhausted'
+  | 'held-too-long'
   | 'cancelled';
 
 /** The default decision for a failed attempt. */
@@ -70,6 +74,8 @@ export interface BackoffState {
   readonly startedAt: number;
   /** @internal the request as the caller made it, replayed on each retry. */
   readonly snapshot?: RequestSnapshot;
+  /** @internal this attempt's place at the origin's gate. */
+  readonly lease?: Lease;
 }
 
 /** Passed to `shouldRetry`. */
@@ -118,8 +124,8 @@ export interface BackoffErrorInfo {
   readonly hookError?: unknown;
 }
 
-/** Options accepted by `attach`, `backoff` and `config.backoff`. */
-export interface BackoffOptions {
+/** Options accepted by `attach`, `backoff` and `config.backoff` (coordination: `attach` only). */
+export interface BackoffOptions extends CoordinationOptions {
   /** Retries after the first attempt. Default 3. */
   retries?: number;
   /** Delay before each retry when the server names none. Default `exponential()`. */

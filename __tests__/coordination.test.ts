@@ -1,0 +1,302 @@
+import axios, { isCancel, type AxiosResponse } from 'axios';
+import { attach, constant, type BackoffOptions } from '../lib';
+import { manual } from './support/manual';
+import { rejection } from './support/mock';
+
+beforeEach(() => jest.useFakeTimers({ now: new Date('2026-11-24T12:00:00Z') }));
+afterEach(() => jest.useRealTimers());
+
+/** Lets promise chains and 0 ms timers run. */
+const tick = (ms = 1) => jest.advanceTimersByTimeAsync(ms);
+
+const fast: BackoffOptions = { strategy: constant(0) };
+
+function settled<T>(promise: Promise<T>) {
+  const box: { done: boolean; value?: T; error?: unknown } = { done: false };
+  promise.then(
+    (value) => Object.assign(box, { done: true, value }),
+    (error) => Object.assign(box, { done: true, error }),
+  );
+  return box;
+}
+
+describe('the fast path', () => {
+  it('dispatches synchronously when nothing holds the origin back', () => {
+    const { api, calls } = manual();
+    attach(api);
+    void api.get('/x');
+    // axios only calls the adapter in the same tick when every request interceptor ran synchronously.
+    expect(calls).toHaveLength(1);
+  });
+
+  it('holds a request asynchronously while its origin cools down', async () => {
+    const { api, calls } = manual();
+    attach(api, fast);
+    const first = settled(api.get('/a'));
+    await tick();
+    calls[0].reply(429, { 'retry-after': '2' });
+    await tick();
+    void api.get('/b');
+    expect(calls).toHaveLength(1);
+    await tick(1998);
+    expect(calls).toHaveLength(1);
+    await tick(2);
+    expect(calls.map((c) => c.config.url).sort()).toEqual(['/a', '/a', '/b']);
+    expect(first.done).toBe(false);
+  });
+});
+
+describe('cooldown', () => {
+  it('is shared by every request to the origin, new ones and retries, and not by other origins', async () => {
+    const { api, calls } = manual();
+    attach(api, { ...fast, pacing: false });
+    const requests = [api.get('/a'), api.get('/b')];
+    await tick();
+    calls[0].reply(200);
+    await tick();
+    expect(calls).toHaveLength(2);
+    calls[1].reply(429, { 'retry-after': '3' });
+    await tick();
+    const other = api.get('https://other.exchange.test/x');
+    const later = api.get('/c');
+    await tick();
+    expect(calls.map((c) => c.config.url)).toEqual(['/a', '/b', 'https://other.exchange.test/x']);
+    calls[2].reply(200);
+    await tick(2990);
+    expect(calls).toHaveLength(3);
+    await tick(20);
+    expect(calls.slice(3).map((c) => c.config.url).sort()).toEqual(['/b', '/c']);
+    calls.slice(3).forEach((c) => c.reply(200));
+    await Promise.all([...requests, other, later]);
+  });
+
+  it('fails a request at once when the cooldown is longer than maxRetryAfter', async () => {
+    const { api, calls } = manual();
+    const onGiveUp = jest.fn();
+    attach(api, { ...fast, maxRetryAfter: 10_000, onGiveUp });
+    const first = rejection(api.get('/a'));
+    await tick();
+    calls[0].reply(418, { 'retry-after': '259200' });
+    expect((await first).backoff?.reason).toBe('retry-after-too-long');
+    const error = await rejection(api.get('/b'));
+    expect(error.code).toBe('ERR_BACKOFF_HELD');
+    expect(error.backoff).toMatchObject({ reason: 'retry-after-too-long', outcome: 'rate-limited' });
+    expect(error.message).toMatch(/cooling down/);
+    expect(calls).toHaveLength(1);
+    expect(onGiveUp).toHaveBeenCalledTimes(2);
+  });
+
+  it('lets a held request time out with its own timeout, unsent', async () => {
+    const { api, calls } = manual();
+    attach(api, fast);
+    void rejection(api.get('/a'));
+    await tick();
+    calls[0].reply(429, { 'retry-after': '30' });
+    const held = rejection(api.get('/b', { timeout: 500 }));
+    await tick(500);
+    const error = await held;
+    expect(error.code).toBe('ECONNABORTED');
+    expect(error.backoff).toMatchObject({ reason: 'held-too-long', outcome: 'not-processed' });
+    expect(calls.map((c) => c.config.url)).toEqual(['/a']);
+  });
+
+  it('lets a held request go when its signal aborts, with axios cancel error and no timer left', async () => {
+    const { api, calls } = manual();
+    attach(api, { ...fast, retries: 0 });
+    const first = rejection(api.get('/a'));
+    await tick();
+    calls[0].reply(429, { 'retry-after': '30' });
+    await first;
+    const controller = new AbortController();
+    const held = rejection(api.get('/b', { signal: controller.signal }));
+    await tick();
+    controller.abort();
+    expect(isCancel(await held)).toBe(true);
+    expect(calls).toHaveLength(1);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('fails a held request whose maxElapsed ends before the cooldown', async () => {
+    const { api, calls } = manual();
+    attach(api, { ...fast, retries: 0, maxElapsed: 5_000 });
+    void rejection(api.get('/a'));
+    await tick();
+    calls[0].reply(429, { 'retry-after': '20' });
+    await tick();
+    const error = await rejection(api.get('/b'));
+    expect(error.backoff?.reason).toBe('max-elapsed');
+    expect(calls).toHaveLength(1);
+  });
+});
+
+describe('first-contact ramp and paced release', () => {
+  it('ramps up in rounds of 1, 2, 4 while every answer is a success', async () => {
+    const { api, calls, inFlight } = manual();
+    attach(api, fast);
+    const all = Array.from({ length: 10 }, (_, i) => api.get(`/r${i}`));
+    const rounds: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      await tick();
+      rounds.push(inFlight().length);
+      inFlight().forEach((c) => c.reply(200));
+    }
+    await Promise.all(all);
+    expect(rounds).toEqual([1, 2, 4, 3]);
+  });
+
+  it('after a rate limit, releases held requests at the pace the origin admitted', async () => {
+    const { api, calls, inFlight } = manual();
+    attach(api, fast);
+    const all = Array.from({ length: 16 }, (_, i) => api.get(`/p${i}`));
+    // Rounds of 1 and 2 succeed; in the round of 4, one is admitted, three are refused until +1 s.
+    for (const size of [1, 2]) {
+      await tick();
+      expect(inFlight()).toHaveLength(size);
+      inFlight().forEach((c) => c.reply(200));
+    }
+    await tick();
+    const round = inFlight();
+    expect(round).toHaveLength(4);
+    round[0].reply(200);
+    round.slice(1).forEach((c) => c.reply(429, { 'retry-after': '1' }));
+    await tick(998);
+    expect(inFlight()).toHaveLength(0);
+    // 4 were admitted in about 1 s: 4 go at once when the cooldown ends, then 4 a second.
+    await tick(2);
+    expect(inFlight()).toHaveLength(4);
+    inFlight().forEach((c) => c.reply(200));
+    await tick(500);
+    expect(inFlight().length).toBeLessThanOrEqual(2);
+    await tick(500);
+    const second = calls.length;
+    expect(second).toBeGreaterThanOrEqual(7 + 4 + 3);
+    for (let i = 0; i < 10 && inFlight().length + calls.length > 0; i++) {
+      inFlight().forEach((c) => c.reply(200));
+      await tick(1000);
+    }
+    const results = await Promise.all(all);
+    expect(results.every((r: AxiosResponse) => r.status === 200)).toBe(true);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+});
+
+describe('outage probing', () => {
+  it('sends one probe at a time after repeated failures, then releases the rest when a probe succeeds', async () => {
+    const { api, calls, inFlight } = manual();
+    attach(api, { ...fast, retries: 50, probing: { threshold: 3, interval: 200 } });
+    const all = Array.from({ length: 20 }, (_, i) => api.get(`/o${i}`));
+    for (let i = 0; i < 3; i++) {
+      await tick();
+      expect(inFlight()).toHaveLength(1);
+      inFlight()[0].reply(503);
+    }
+    // Probing: a probe each 200 ms, one at a time, whatever is queued.
+    for (let i = 0; i < 5; i++) {
+      await tick(199);
+      expect(inFlight()).toHaveLength(0);
+      await tick(1);
+      expect(inFlight()).toHaveLength(1);
+      inFlight()[0].reply(503);
+    }
+    expect(calls).toHaveLength(8);
+    await tick(200);
+    inFlight()[0].reply(200);
+    // The rest go out ramping up again (2, 4, 8 …), not all at once.
+    const rounds: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      await tick();
+      if (inFlight().length === 0) break;
+      rounds.push(inFlight().length);
+      inFlight().forEach((c) => c.reply(200));
+    }
+    expect(rounds).toEqual([2, 4, 8, 5]);
+    const results = await Promise.all(all);
+    expect(results).toHaveLength(20);
+    expect(calls.length).toBe(8 + 1 + 19);
+  });
+
+  it('can be turned off', async () => {
+    const { api, inFlight } = manual();
+    attach(api, { ...fast, retries: 0, probing: false, pacing: false });
+    const all = Array.from({ length: 10 }, (_, i) => rejection(api.get(`/o${i}`)));
+    await tick();
+    expect(inFlight()).toHaveLength(10);
+    inFlight().forEach((c) => c.reply(503));
+    await Promise.all(all);
+    void rejection(api.get('/again'));
+    await tick();
+    expect(inFlight()).toHaveLength(1);
+  });
+});
+
+describe('retry budget', () => {
+  it('throws failures at once when the origin has spent its retry tokens', async () => {
+    const { api, inFlight } = manual();
+    attach(api, { ...fast, retries: 10, probing: false, budget: { capacity: 10, retryCost: 5 } });
+    const request = rejection(api.get('/x'));
+    for (let i = 0; i < 3; i++) {
+      await tick();
+      inFlight()[0]?.reply(503);
+    }
+    const error = await request;
+    expect(error.response?.status).toBe(503);
+    expect(error.backoff).toMatchObject({ reason: 'budget-exhausted', attempts: 3 });
+  });
+
+  it('is refilled by successes', async () => {
+    const { api, inFlight } = manual();
+    attach(api, { ...fast, retries: 1, probing: false, budget: { capacity: 5, retryCost: 5 } });
+    const first = settled(api.get('/x'));
+    await tick();
+    inFlight()[0].reply(503);
+    await tick();
+    inFlight()[0].reply(200);
+    await tick();
+    expect(first.done).toBe(true);
+    // The successful retry returned its 5 tokens: the next failure may retry again.
+    const second = settled(api.get('/y'));
+    await tick();
+    inFlight()[0].reply(503);
+    await tick();
+    expect(inFlight()).toHaveLength(1);
+    inFlight()[0].reply(200);
+    await tick();
+    expect(second.value?.status).toBe(200);
+  });
+});
+
+describe('key', () => {
+  it('groups by what the key function returns, e.g. an API key', async () => {
+    const { api, calls } = manual();
+    attach(api, { ...fast, key: (config) => String(config.headers?.['X-MBX-APIKEY'] ?? 'none') });
+    const a = settled(api.get('/a', { headers: { 'X-MBX-APIKEY': 'alice' } }));
+    await tick();
+    calls[0].reply(429, { 'retry-after': '5' });
+    await tick();
+    void api.get('/b', { headers: { 'X-MBX-APIKEY': 'bob' } });
+    void api.get('/c', { headers: { 'X-MBX-APIKEY': 'alice' } });
+    await tick();
+    expect(calls.map((c) => c.config.url)).toEqual(['/a', '/b']);
+    expect(a.done).toBe(false);
+  });
+});
+
+describe('options', () => {
+  it.each([
+    [{ probing: { threshold: 0 } }, /probing\.threshold.*0/],
+    [{ budget: { capacity: -1 } }, /budget\.capacity.*-1/],
+    [{ cooldown: 'yes' }, /cooldown must be true or false/],
+    [{ key: 'origin' }, /key must be a function/],
+    [{ store: {} }, /store must implement BackoffStore/],
+  ])('attach rejects %p', (options, message) => {
+    expect(() => attach(axios.create(), options as BackoffOptions)).toThrow(message);
+  });
+
+  it('refuses coordination options per request, and on the hand-registered pair', async () => {
+    const { api } = manual();
+    attach(api);
+    await expect(api.get('/x', { backoff: { budget: false } })).rejects.toThrow(/config\.backoff\.budget.*set it on attach/);
+    const { backoff } = await import('../lib');
+    expect(() => backoff(api, { cooldown: false })).toThrow(/cooldown needs the request side that attach installs/);
+  });
+});

@@ -1,0 +1,38 @@
+/** A token bucket: `capacity` tokens at most, refilled continuously at `refillPerMs`. */
+export interface BucketSpec {
+  readonly capacity: number;
+  readonly refillPerMs: number;
+}
+
+export interface BucketLevel {
+  readonly tokens: number;
+  /** When `tokens` was last computed, epoch ms. */
+  readonly at: number;
+}
+
+/** The level at `now`, refilled since it was last computed. */
+export function refill(level: BucketLevel | undefined, spec: BucketSpec, now: number): BucketLevel {
+  if (!level) return { tokens: spec.capacity, at: now };
+  const elapsed = Math.max(0, now - level.at);
+  return { tokens: Math.min(spec.capacity, level.tokens + elapsed * spec.refillPerMs), at: now };
+}
+
+/** Takes `n` tokens when there are enough; otherwise takes none and says how long until there are. */
+export function take(
+  level: BucketLevel | undefined,
+  spec: BucketSpec,
+  n: number,
+  now: number,
+): { ok: true; level: BucketLevel } | { ok: false; level: BucketLevel; waitMs: number } {
+  const current = refill(level, spec, now);
+  if (current.tokens >= n) return { ok: true, level: { tokens: current.tokens - n, at: now } };
+  const missing = n - current.tokens;
+  const waitMs = spec.refillPerMs > 0 ? Math.ceil(missing / spec.refillPerMs) : Infinity;
+  return { ok: false, level: current, waitMs };
+}
+
+/** Gives `n` tokens back, never above capacity. */
+export function give(level: BucketLevel | undefined, spec: BucketSpec, n: number, now: number): BucketLevel {
+  const current = refill(level, spec, now);
+  return { tokens: Math.min(spec.capacity, current.tokens + n), at: now };
+}

@@ -1,0 +1,130 @@
+import { AxiosError, type AxiosRequestConfig, type InternalAxiosRequestConfig } from 'axios';
+import type { Clock } from '../clock';
+import type { BackoffErrorInfo, BackoffState, Outcome, ResolvedOptions, StopReason } from '../types';
+import { Lane, type LaneResult, type Lease } from './lane';
+import type { ResolvedCoordination } from './settings';
+
+/** Errors the gate raised for requests it never let out: not retried, only reported. */
+const heldErrors = new WeakSet<object>();
+
+export function isHeldError(error: unknown): error is AxiosError {
+  return typeof error === 'object' && error !== null && heldErrors.has(error);
+}
+
+function heldError(config: AxiosRequestConfig, code: string, message: string, reason: StopReason, outcome: Outcome): AxiosError {
+  const error = new AxiosError(message, code, config as InternalAxiosRequestConfig);
+  const info: BackoffErrorInfo = { outcome, reason, attempts: (config.backoffState?.attempt ?? 0), message };
+  error.backoff = info;
+  heldErrors.add(error);
+  return error;
+}
+
+interface AbortSignalLike {
+  readonly aborted: boolean;
+  addEventListener?: (type: 'abort', listener: () => void) => void;
+  removeEventListener?: (type: 'abort', listener: () => void) => void;
+}
+
+/** The request-side gate of `attach`: one lane an origin (or `key`). */
+export class Gate {
+  private readonly lanes = new Map<string, Lane>();
+
+  constructor(
+    private readonly settings: ResolvedCoordination,
+    private readonly clock: Clock,
+    private readonly cancel: (config: AxiosRequestConfig) => AxiosError,
+  ) {}
+
+  laneFor(config: AxiosRequestConfig): Lane {
+    const key = this.settings.key(config);
+    if (typeof key !== 'string') throw new TypeError(`key(config) must return a string, got ${String(key)}`);
+    let lane = this.lanes.get(key);
+    if (!lane) {
+      lane = new Lane(key, this.settings.lane, this.settings.store, this.clock);
+      this.lanes.set(key, lane);
+    }
+    return lane;
+  }
+
+  /** A lease at once when nothing holds the origin back; no promise, no await. */
+  tryEnter(config: AxiosRequestConfig): Lease | undefined {
+    return this.laneFor(config).tryEnter();
+  }
+
+  /** Waits for the origin to take the request, within the request's own signal, timeout and budget. */
+  hold(config: AxiosRequestConfig, options: ResolvedOptions, state: BackoffState): Promise<Lease> {
+    const lane = this.laneFor(config);
+    const now = this.clock.now();
+    const cooling = lane.coolingFor(now);
+    if (cooling > options.maxRetryAfter) {
+      const message = `${lane.key} is cooling down for ${cooling} ms, longer than maxRetryAfter (${options.maxRetryAfter} ms)`;
+      return Promise.reject(heldError(config, 'ERR_BACKOFF_HELD', message, 'retry-after-too-long', 'rate-limited'));
+    }
+    if (now + cooling - state.startedAt > options.maxElapsed) {
+      const message = `${lane.key} is cooling down for ${cooling} ms, past maxElapsed (${options.maxElapsed} ms)`;
+      return Promise.reject(heldError(config, 'ERR_BACKOFF_HELD', message, 'max-elapsed', 'rate-limited'));
+    }
+    const signal = config.signal as AbortSignalLike | undefined;
+    if (signal?.aborted) return Promise.reject(this.cancel(config));
+    return new Promise<Lease>((resolve, reject) => {
+      let timer: unknown;
+      const done = (): void => {
+        if (timer !== undefined) this.clock.clearTimeout(timer);
+        signal?.removeEventListener?.('abort', onAbort);
+      };
+      const waiter = { release: (lease: Lease) => (done(), resolve(lease)) };
+      const giveUp = (error: AxiosError): void => {
+        done();
+        lane.abandon(waiter);
+        reject(error);
+      };
+      const onAbort = (): void => giveUp(this.cancel(config));
+      const deadline = this.deadline(config, options, state, now);
+      if (deadline) timer = this.clock.setTimeout(() => giveUp(deadline.error()), deadline.in);
+      signal?.addEventListener?.('abort', onAbort);
+      lane.hold(waiter);
+    });
+  }
+
+  /** The nearer of the request's timeout and its maxElapsed budget, as a timer and the error it raises. */
+  private deadline(config: AxiosRequestConfig, options: ResolvedOptions, state: BackoffState, now: number) {
+    const timeout = config.timeout && config.timeout > 0 ? config.timeout : Infinity;
+    const budget = state.startedAt + options.maxElapsed - now;
+    if (!Number.isFinite(Math.min(timeout, budget))) return undefined;
+    if (timeout <= budget) {
+      const code = config.transitional?.clarifyTimeoutError ? 'ETIMEDOUT' : 'ECONNABORTED';
+      const message = `timeout of ${timeout}ms exceeded while held back from a rate-limited or failing server`;
+      return { in: timeout, error: () => heldError(config, code, message, 'held-too-long', 'not-processed') };
+    }
+    const message = `maxElapsed (${options.maxElapsed} ms) ran out while held back from a rate-limited or failing server`;
+    return { in: Math.max(0, budget), error: () => heldError(config, 'ERR_BACKOFF_HELD', message, 'max-elapsed', 'not-processed') };
+  }
+
+  settle(lease: Lease | undefined, result: LaneResult): void {
+    if (lease) this.lanes.get(lease.key)?.settle(lease, result);
+  }
+
+  /** During an outage the gate spaces the probes: a retry need not also sleep its own backoff. */
+  probing(config: AxiosRequestConfig): boolean {
+    return this.laneFor(config).probing;
+  }
+
+  /** Takes a retry's cost from the origin's budget; false when it is spent. */
+  async spendRetry(config: AxiosRequestConfig, timedOut: boolean): Promise<boolean> {
+    const budget = this.settings.budget;
+    if (!budget) return true;
+    const cost = timedOut ? budget.timeoutCost : budget.retryCost;
+    const spec = { capacity: budget.capacity, refillPerMs: 0 };
+    const taken = await this.settings.store.take(this.laneFor(config).key, 'budget', cost, spec, this.clock.now());
+    return taken.ok;
+  }
+
+  /** AWS standard mode: a first-attempt success earns 1 token, a successful retry returns its cost. */
+  refund(config: AxiosRequestConfig, attempt: number): void {
+    const budget = this.settings.budget;
+    if (!budget) return;
+    const spec = { capacity: budget.capacity, refillPerMs: 0 };
+    const amount = attempt > 0 ? budget.retryCost : 1;
+    this.settings.store.give(this.laneFor(config).key, 'budget', amount, spec, this.clock.now());
+  }
+}

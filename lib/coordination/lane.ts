@@ -1,0 +1,234 @@
+import type { Clock } from '../clock';
+import { admitLate, learn, SuccessLog, type Lesson } from './pace';
+import { Ramp } from './ramp';
+import type { BackoffStore } from './store';
+
+export interface LaneSettings {
+  readonly cooldown: boolean;
+  readonly pacing: boolean;
+  /** Consecutive unknown outcomes that start probing, and the gap between probes (ms). */
+  readonly probing: { readonly threshold: number; readonly interval: number } | undefined;
+  /** In-flight requests at which the first-contact ramp ends. */
+  readonly rampLimit: number;
+  /** A learned pace is forgotten after this long without a rate limit (ms). */
+  readonly forgetPaceAfter: number;
+}
+
+/** One attempt let through the gate; settled exactly once. */
+export interface Lease {
+  readonly key: string;
+  readonly sentAt: number;
+  readonly probe: boolean;
+  /** The ramp round it went out in, or -1. */
+  readonly round: number;
+  settled: boolean;
+}
+
+/**
+ * How an attempt ended, as far as the origin's health goes: `success` is any answer
+ * that is neither a rate limit nor an unknown outcome (a 404 proves the server is up);
+ * `neutral` is no answer that says anything (connection refused, cancel).
+ */
+export type LaneResult =
+  | { readonly kind: 'success' }
+  | { readonly kind: 'rate-limited'; readonly wait: number | undefined }
+  | { readonly kind: 'unknown'; readonly wait: number | undefined }
+  | { readonly kind: 'neutral'; readonly wait: number | undefined };
+
+interface Waiter {
+  release(lease: Lease): void;
+}
+
+/** Below 0: wait for an attempt to settle; above 0: wait that many ms; 0: go. */
+type Admission = { go: true; probe: boolean } | { go: false; waitMs: number };
+const UNTIL_SETTLED: Admission = { go: false, waitMs: -1 };
+
+/**
+ * The requests to one origin: which may go now, which wait, and what their
+ * answers teach about the origin (cooldown, pace, outage).
+ */
+export class Lane {
+  private inFlight = 0;
+  private ramp: Ramp | undefined;
+  private probeInFlight = false;
+  private nextProbeAt = 0;
+  private readonly queue: Waiter[] = [];
+  private timer: unknown;
+  private timerAt = Infinity;
+  private pumping = false;
+  private again = false;
+  private readonly successes = new SuccessLog();
+  private lesson: Lesson | undefined;
+  private lastLimitedAt = 0;
+
+  constructor(
+    readonly key: string,
+    private readonly settings: LaneSettings,
+    private readonly store: BackoffStore,
+    private readonly clock: Clock,
+  ) {
+    this.ramp = settings.pacing ? new Ramp(1, settings.rampLimit) : undefined;
+  }
+
+  /** How long the origin is still cooling down, in ms. */
+  coolingFor(now: number): number {
+    return this.settings.cooldown ? Math.max(0, this.store.cooldownUntil(this.key) - now) : 0;
+  }
+
+  /** Only probes go out: retries need not wait on their own, the gate spaces them. */
+  get probing(): boolean {
+    return this.store.breaker(this.key).probing;
+  }
+
+  /** The fast path: a lease now, or undefined when the request must be held. */
+  tryEnter(): Lease | undefined {
+    if (this.queue.length > 0) return undefined;
+    const admission = this.admit(this.clock.now());
+    if (admission instanceof Promise || !admission.go) return undefined;
+    return this.enter(admission.probe);
+  }
+
+  /** Queues a request; `release` is called with its lease when it may go. */
+  hold(waiter: Waiter): void {
+    this.queue.push(waiter);
+    void this.pump();
+  }
+
+  /** Drops a waiter that gave up (abort, deadline). */
+  abandon(waiter: Waiter): void {
+    const at = this.queue.indexOf(waiter);
+    if (at >= 0) this.queue.splice(at, 1);
+    if (this.queue.length === 0) this.clearTimer();
+  }
+
+  get held(): number {
+    return this.queue.length;
+  }
+
+  get active(): number {
+    return this.inFlight;
+  }
+
+  settle(lease: Lease, result: LaneResult): void {
+    if (lease.settled) return;
+    lease.settled = true;
+    this.inFlight--;
+    if (lease.probe) this.probeInFlight = false;
+    this.ramp?.settle(lease.round, result.kind === 'success');
+    if (this.ramp?.done) this.ramp = undefined;
+    const now = this.clock.now();
+    if (result.kind === 'success') this.succeeded(lease, now);
+    else if (result.kind === 'rate-limited') this.rateLimited(result.wait, now);
+    else if (result.kind === 'unknown') this.failed(lease, now);
+    if (result.kind !== 'success' && result.wait !== undefined && this.settings.cooldown) {
+      this.store.setCooldown(this.key, now + result.wait);
+    }
+    void this.pump();
+  }
+
+  private succeeded(lease: Lease, now: number): void {
+    const breaker = this.store.breaker(this.key);
+    // The origin is back: ramp up again rather than flood it.
+    if (breaker.probing && this.settings.pacing) this.ramp = new Ramp(2, this.settings.rampLimit);
+    if (breaker.failures > 0 || breaker.probing) this.store.setBreaker(this.key, { failures: 0, probing: false });
+    this.successes.add(lease.sentAt);
+    if (this.lesson && lease.sentAt >= this.lesson.from && lease.sentAt <= this.lesson.at) {
+      this.lesson = admitLate(this.lesson);
+      if (this.settings.pacing) this.store.setPace(this.key, this.lesson.pace);
+    }
+    if (now - this.lastLimitedAt > this.settings.forgetPaceAfter && this.store.pace(this.key)) {
+      this.store.setPace(this.key, undefined);
+    }
+  }
+
+  private rateLimited(wait: number | undefined, now: number): void {
+    this.ramp = undefined; // the server now says how much it takes: pacing, not the ramp, limits
+    this.lastLimitedAt = now;
+    if (wait === undefined || !this.settings.pacing) return;
+    const until = now + wait;
+    // One window's worth of refusals teaches one lesson; the rest of the burst only confirms it.
+    if (this.lesson && now <= this.lesson.until) return;
+    this.lesson = learn(this.successes, now, until, this.store.pace(this.key));
+    if (this.lesson.pace) this.store.setPace(this.key, this.lesson.pace);
+  }
+
+  private failed(lease: Lease, now: number): void {
+    const probing = this.settings.probing;
+    if (!probing) return;
+    const breaker = this.store.breaker(this.key);
+    const failures = breaker.failures + 1;
+    const open = breaker.probing || failures >= probing.threshold;
+    if (open && (lease.probe || !breaker.probing)) this.nextProbeAt = now + probing.interval;
+    this.store.setBreaker(this.key, { failures, probing: open });
+  }
+
+  private admit(now: number): Admission | Promise<Admission> {
+    const cooling = this.coolingFor(now);
+    if (cooling > 0) return { go: false, waitMs: cooling };
+    let probe = false;
+    if (this.store.breaker(this.key).probing) {
+      if (this.probeInFlight) return UNTIL_SETTLED;
+      if (now < this.nextProbeAt) return { go: false, waitMs: this.nextProbeAt - now };
+      probe = true;
+    } else if (this.ramp && !this.ramp.canSend()) {
+      return UNTIL_SETTLED;
+    }
+    const pace = this.settings.pacing ? this.store.pace(this.key) : undefined;
+    if (!pace) return { go: true, probe };
+    const taken = this.store.take(this.key, 'pace', 1, pace, now);
+    const verdict = (t: Awaited<typeof taken>): Admission => (t.ok ? { go: true, probe } : { go: false, waitMs: t.waitMs });
+    return taken instanceof Promise ? taken.then(verdict) : verdict(taken);
+  }
+
+  private enter(probe: boolean): Lease {
+    this.inFlight++;
+    if (probe) this.probeInFlight = true;
+    const round = probe || !this.ramp ? -1 : this.ramp.send();
+    return { key: this.key, sentAt: this.clock.now(), probe, round, settled: false };
+  }
+
+  /** Releases queued requests while the origin allows, then waits for a timer or a settle. */
+  private async pump(): Promise<void> {
+    if (this.pumping) {
+      this.again = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.again = false;
+        while (this.queue.length > 0) {
+          const admission = await this.admit(this.clock.now());
+          if (!admission.go) {
+            if (admission.waitMs > 0) this.wakeIn(admission.waitMs);
+            break;
+          }
+          const waiter = this.queue.shift();
+          if (waiter) waiter.release(this.enter(admission.probe));
+        }
+        if (this.queue.length === 0) this.clearTimer();
+      } while (this.again);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private wakeIn(ms: number): void {
+    const at = this.clock.now() + ms;
+    if (this.timer !== undefined && this.timerAt <= at) return;
+    this.clearTimer();
+    this.timerAt = at;
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
+      this.timerAt = Infinity;
+      void this.pump();
+    }, ms);
+  }
+
+  private clearTimer(): void {
+    if (this.timer === undefined) return;
+    this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Infinity;
+  }
+}
