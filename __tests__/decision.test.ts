@@ -67,7 +67,7 @@ const defaults = resolveOptions();
 
 /** classify then decide, as the interceptor does, for a first failure. */
 function verdict(f: Failure, method: string, options = defaults, attempt = 0, idempotent = false): Decision {
-  return decide({ outcome: classify(f, options.statusCodes), method, attempt, idempotent }, options);
+  return decide({ outcome: classify(f, options.statusCodes), method, attempt, idempotent, canResign: false }, options);
 }
 
 describe('the safety matrix with default options', () => {

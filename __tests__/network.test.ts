@@ -41,7 +41,7 @@ describe('connection refused (the request never left)', () => {
       attach(api, {
         ...fast,
         onRetry: async ({ attempt, error }) => {
-          refusals.push(error.code);
+          refusals.push(error?.code);
           if (attempt === 1) server = await start([reply(200, { status: 'FILLED' })], port);
         },
       });

@@ -148,7 +148,7 @@ describe('hooks', () => {
     // Node runs a 0 ms timer after 1 ms.
     await jest.advanceTimersByTimeAsync(1);
     expect((await request).status).toBe(200);
-    expect(calls.map((c) => [c.attempt, c.delay, c.serverDelay, c.outcome, c.error.response?.status])).toEqual([
+    expect(calls.map((c) => [c.attempt, c.delay, c.serverDelay, c.outcome, c.error?.response?.status])).toEqual([
       [1, 1000, 1000, 'rate-limited', 429],
       [2, 0, undefined, 'unknown', 503],
     ]);

@@ -2,7 +2,8 @@ import type { AxiosInstance, AxiosRequestConfig, InternalAxiosRequestConfig } fr
 import { systemClock, type Clock } from './clock';
 import { Gate } from './coordination/gate';
 import { resolveCoordination } from './coordination/settings';
-import { cancelError, createBackoff, freshState, liveState } from './interceptor';
+import { cancelError, createBackoff } from './interceptor';
+import { freshState, liveState } from './state';
 import { optionsForRequest, resolveOptions } from './options';
 import { takeSnapshot } from './replay';
 import type { BackoffOptions, BackoffState, ResolvedOptions } from './types';

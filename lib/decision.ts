@@ -1,4 +1,4 @@
-import type { Decision, Outcome, ResolvedOptions } from './types';
+import type { Classification, Decision, Outcome, ResolvedOptions } from './types';
 
 /** Just the facts of a failed attempt that the decision needs. */
 export interface Failure {
@@ -7,6 +7,8 @@ export interface Failure {
   readonly code: string | undefined;
   /** The server named a wait (Retry-After). */
   readonly serverWait: number | undefined;
+  /** What `classify` read in the response, if it said anything. */
+  readonly classification?: Classification;
 }
 
 // The connection was never made: the request cannot have reached the server.
@@ -17,9 +19,20 @@ const MAYBE_SENT = new Set([
 ]);
 const NOT_PROCESSED_STATUS = new Set([408, 425]);
 
-/** Which row of the safety matrix a failed attempt falls in. */
+const VERDICTS: Record<Classification['kind'], Outcome> = {
+  // `ok` on a response axios rejected: classify cannot turn an error into a success (validateStatus can).
+  ok: 'rejected',
+  'rate-limited': 'rate-limited',
+  transient: 'not-processed',
+  unknown: 'unknown',
+  resign: 'resign',
+  fatal: 'rejected',
+};
+
+/** Which row of the safety matrix a failed attempt falls in; a `classify` verdict outranks the status. */
 export function classify(failure: Failure, statusCodes: ReadonlySet<number>): Outcome {
   if (failure.cancelled) return 'cancelled';
+  if (failure.classification) return VERDICTS[failure.classification.kind];
   const { status, code } = failure;
   if (status === undefined) {
     if (code !== undefined && NOT_SENT.has(code)) return 'not-processed';
@@ -41,6 +54,8 @@ export interface DecisionInput {
   readonly attempt: number;
   /** The request carries the configured idempotency header. */
   readonly idempotent: boolean;
+  /** A `resign` hook is set, so a stale signature can be refreshed. */
+  readonly canResign: boolean;
 }
 
 /** The safety matrix: retry only what the server cannot have acted on, or what is safe to repeat. */
@@ -48,6 +63,7 @@ export function decide(input: DecisionInput, options: ResolvedOptions): Decision
   const { outcome } = input;
   if (outcome === 'cancelled') return { kind: 'stop', reason: 'cancelled' };
   if (outcome === 'rejected') return { kind: 'stop', reason: 'not-retryable' };
+  if (outcome === 'resign' && !input.canResign) return { kind: 'stop', reason: 'needs-resign' };
   if (outcome === 'unknown' && !input.idempotent && !options.methods.has(input.method)) {
     // A POST reset after sending may have filled: never replay blindly.
     return { kind: 'stop', reason: 'unsafe-method' };

@@ -1,21 +1,18 @@
-import { CanceledError, isAxiosError, isCancel } from 'axios';
+import { CanceledError, isAxiosError } from 'axios';
 import type { AxiosError, AxiosInstance, AxiosRequestConfig, AxiosResponse } from 'axios';
-import { sanitizeDelay, systemClock, type Clock } from './clock';
+import { attemptOf, blocker, decision, laneResult, nextDelay, timedOut, verdictOn, type Attempt } from './attempt';
+import { systemClock, type Clock } from './clock';
 import { isHeldError, type Gate } from './coordination/gate';
-import type { LaneResult } from './coordination/lane';
-import { classify, decide, type Failure } from './decision';
-import { headerValue, serverWait } from './headers';
 import { optionsForRequest, resolveOptions } from './options';
-import { bodyToReplay, nextConfig, RequestSnapshot, unreplayableBody } from './replay';
-import type {
-  BackoffErrorInfo, BackoffOptions, BackoffState, Decision, Outcome, ResolvedOptions,
-  ResponseInterceptorPair, StopReason,
-} from './types';
-import { sleep } from './wait';
+import { nextConfig, unreplayableBody, bodyToReplay } from './replay';
+import { endState, freshState, liveState } from './state';
+import type { BackoffErrorInfo, BackoffOptions, BackoffState, ResolvedOptions, ResponseInterceptorPair, StopReason } from './types';
+import { sleep, type AbortSignalLike } from './wait';
 
 const STOP_MESSAGES: Record<StopReason, string> = {
   'not-retryable': 'the failure is final (not in statusCodes, or not a network fault worth retrying)',
   'unsafe-method': 'the server may have acted on this request and its method is not idempotent',
+  'needs-resign': 'the server refused a stale timestamp, nonce or signature; set resign to refresh it',
   'retries-exhausted': 'no retries left',
   'retry-after-too-long': 'the server asked for a wait longer than maxRetryAfter',
   'max-elapsed': 'the next wait would end past maxElapsed',
@@ -27,129 +24,62 @@ const STOP_MESSAGES: Record<StopReason, string> = {
   cancelled: 'the request was aborted',
 };
 
-/** A state is ours to continue only while its logical request is in flight. */
-export function liveState(config: AxiosRequestConfig): BackoffState | undefined {
-  const state = config.backoffState;
-  return state?.snapshot?.live ? state : undefined;
-}
-
-export function freshState(now: number, snapshot: RequestSnapshot): BackoffState {
-  return { attempt: 0, delays: [], startedAt: now, snapshot };
-}
-
-function settle(state: BackoffState | undefined): void {
-  if (state?.snapshot) state.snapshot.live = false;
-}
-
-function failureOf(error: AxiosError, now: number): Failure {
-  const headers = error.response?.headers as Parameters<typeof headerValue>[0];
-  return {
-    cancelled: isCancel(error),
-    status: error.response?.status,
-    code: error.code,
-    serverWait: error.response ? serverWait(headers, now) : undefined,
-  };
-}
-
 export function cancelError(config: AxiosRequestConfig): AxiosError {
   // axios' runtime signature is (message, config, request); its typings inherit AxiosError's.
   const Ctor = CanceledError as unknown as new (message: string | undefined, config: unknown) => AxiosError;
   return new Ctor(undefined, config);
 }
 
-interface Attempt {
-  readonly error: AxiosError;
-  readonly config: AxiosRequestConfig;
-  readonly options: ResolvedOptions;
-  readonly state: BackoffState;
-  readonly outcome: Outcome;
-  readonly failure: Failure;
+/** Thrown inside the retry path to stop it; turned into the caller's own error or response. */
+class Stop {
+  constructor(readonly reason: StopReason, readonly hookError?: unknown) {}
 }
 
-function idempotencyKeyed(config: AxiosRequestConfig, header: string | undefined): boolean {
-  if (header === undefined) return false;
-  const value = headerValue(config.headers as Parameters<typeof headerValue>[0], header);
-  return value !== undefined && value.trim() !== '';
+/** The caller aborted while we waited: axios' cancel error, and no hook after that. */
+class Aborted {}
+
+function stopMessage(a: Attempt, stop: Stop): string {
+  if (stop.reason === 'body-not-replayable') return unreplayableBody(bodyToReplay(a.config, a.state.snapshot)) ?? '';
+  const verdict = a.failure.classification;
+  if (stop.reason === 'not-retryable' && verdict?.kind === 'fatal' && verdict.reason) return verdict.reason;
+  return STOP_MESSAGES[stop.reason];
 }
 
-/** The safety matrix, then the user's shouldRetry while retries remain. */
-async function decision(a: Attempt): Promise<Decision> {
-  const method = (a.config.method ?? 'get').toLowerCase();
-  const idempotent = idempotencyKeyed(a.config, a.options.idempotencyHeader);
-  const base = decide({ outcome: a.outcome, method, attempt: a.state.attempt, idempotent }, a.options);
-  const { shouldRetry } = a.options;
-  const consult = shouldRetry && a.outcome !== 'cancelled' && a.state.attempt < a.options.retries;
-  if (!consult) return base;
-  const ctx = { attempt: a.state.attempt + 1, outcome: a.outcome, decision: base, method, state: a.state };
-  const verdict = await shouldRetry(a.error, ctx);
-  if (verdict === undefined) return base;
-  return verdict ? { kind: 'retry' } : { kind: 'stop', reason: 'vetoed' };
-}
-
-/** Checks that come after "yes, retry": can it be replayed, and is the wait acceptable. */
-function blocker(a: Attempt, delay: number, now: number): StopReason | undefined {
-  if (unreplayableBody(bodyToReplay(a.config, a.state.snapshot))) return 'body-not-replayable';
-  const server = a.failure.serverWait;
-  if (server !== undefined && server > a.options.maxRetryAfter) return 'retry-after-too-long';
-  if (now + delay - a.state.startedAt > a.options.maxElapsed) return 'max-elapsed';
-  return undefined;
-}
-
-const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT']);
-
-/** What the origin's gate learns from an attempt. */
-function laneResult(a: Attempt): LaneResult {
-  const wait = a.failure.serverWait;
-  if (a.outcome === 'rate-limited') return { kind: 'rate-limited', wait };
-  if (a.outcome === 'unknown') return { kind: 'unknown', wait };
-  return a.error.response ? { kind: 'success' } : { kind: 'neutral', wait };
-}
-
-function nextDelay(a: Attempt): number {
-  const previousDelay = a.state.delays[a.state.delays.length - 1] ?? 0;
-  let planned: number;
+function callGiveUp(options: ResolvedOptions, state: BackoffState, info: BackoffErrorInfo, error: AxiosError | undefined): void {
+  if (!options.onGiveUp || info.reason === 'cancelled' || !error) return;
   try {
-    planned = sanitizeDelay(a.options.strategy({ attempt: a.state.attempt + 1, previousDelay }));
+    options.onGiveUp({ attempt: state.attempt, reason: info.reason, outcome: info.outcome, error, state });
   } catch {
-    planned = 0;
+    // The caller's error is what they handle; a failing logger must not replace it.
   }
-  // The server's word sets the floor; a custom strategy cannot undercut it.
-  return Math.max(planned, sanitizeDelay(a.failure.serverWait));
 }
 
-function giveUp(a: Attempt, reason: StopReason, hookError?: unknown): never {
-  settle(a.state);
-  const detail = reason === 'body-not-replayable' ? unreplayableBody(bodyToReplay(a.config, a.state.snapshot)) : undefined;
+/** Lets the attempt's own result through, with our facts beside it: the error thrown, or the response returned. */
+function finish(a: Attempt, stop: Stop): AxiosResponse {
+  endState(a.state);
   const info: BackoffErrorInfo = {
     outcome: a.outcome,
-    reason,
+    reason: stop.reason,
     attempts: a.state.attempt + 1,
-    message: detail ?? STOP_MESSAGES[reason],
-    ...(hookError === undefined ? {} : { hookError }),
+    message: stopMessage(a, stop),
+    ...(stop.hookError === undefined ? {} : { hookError: stop.hookError }),
   };
-  a.error.backoff = info;
-  if (reason !== 'cancelled') {
-    try {
-      a.options.onGiveUp?.({ attempt: a.state.attempt, reason, outcome: a.outcome, error: a.error, state: a.state });
-    } catch {
-      // The caller's error is what they handle; a failing logger must not replace it.
-    }
+  callGiveUp(a.options, a.state, info, a.error);
+  if (a.error) {
+    a.error.backoff = info;
+    throw a.error;
   }
-  throw a.error;
+  const response = a.response as AxiosResponse;
+  response.backoff = info;
+  return response;
 }
 
 /** An error the gate raised for a request it never let out: reported, never retried. */
 function heldBack(error: AxiosError, options: ResolvedOptions): never {
-  const config = error.config;
-  const state = config?.backoffState;
-  const info = error.backoff;
-  if (state && info && info.reason !== 'cancelled') {
-    settle(state);
-    try {
-      options.onGiveUp?.({ attempt: state.attempt, reason: info.reason, outcome: info.outcome, error, state });
-    } catch {
-      // The caller's error is what they handle; a failing logger must not replace it.
-    }
+  const state = error.config?.backoffState;
+  if (state && error.backoff) {
+    endState(state);
+    callGiveUp(options, state, error.backoff, error);
   }
   throw error;
 }
@@ -168,61 +98,80 @@ export function createBackoff(
     throw new TypeError(`instance must be an axios instance, got ${instance === null ? 'null' : typeof instance}`);
   }
   const resolved = resolveOptions(userOptions);
+  const optionsOf = (config: AxiosRequestConfig | undefined) => optionsForRequest(userOptions, resolved, config?.backoff);
 
-  const onFulfilled = (response: AxiosResponse): AxiosResponse => {
+  /** Decides, waits and re-dispatches; throws Stop when it will not. */
+  async function retry(a: Attempt): Promise<AxiosResponse> {
+    if (a.outcome === 'cancelled') throw new Stop('cancelled');
+    let verdict;
+    try {
+      verdict = await decision(a);
+    } catch (hookError) {
+      throw new Stop('hook-failed', hookError);
+    }
+    if (verdict.kind === 'stop') throw new Stop(verdict.reason);
+    const delay = gate?.probing(a.config) ? 0 : nextDelay(a);
+    const blocked = blocker(a, delay, clock.now());
+    if (blocked) throw new Stop(blocked);
+    if (gate && !(await gate.spendRetry(a.config, timedOut(a)))) throw new Stop('budget-exhausted');
+    const attempt = a.state.attempt + 1;
+    const next: BackoffState = { ...a.state, attempt, delays: [...a.state.delays, delay], lease: undefined };
+    const ctx = { attempt, delay, serverDelay: a.failure.serverWait, outcome: a.outcome, error: a.error, state: a.state };
+    let config = nextConfig(a.config, a.state.snapshot, next);
+    try {
+      await a.options.onRetry?.(ctx);
+      await sleep(delay, clock, a.config.signal as AbortSignalLike | undefined);
+      config = { ...((await a.options.resign?.(config, ctx)) ?? config), backoffState: next };
+    } catch (failure) {
+      if ((a.config.signal as AbortSignalLike | undefined)?.aborted) throw new Aborted();
+      throw new Stop('hook-failed', failure);
+    }
+    return instance.request(config);
+  }
+
+  /** Settles the attempt at the gate, then retries or lets the result through. */
+  async function handle(a: Attempt): Promise<AxiosResponse> {
+    if (gate && a.state.lease) gate.settle(a.state.lease, laneResult(a));
+    try {
+      return await retry(a);
+    } catch (stop) {
+      if (stop instanceof Aborted) {
+        endState(a.state);
+        throw cancelError(a.config);
+      }
+      if (stop instanceof Stop) return finish(a, stop);
+      throw stop;
+    }
+  }
+
+  const onFulfilled = (response: AxiosResponse): AxiosResponse | Promise<AxiosResponse> => {
     const config = response.config;
-    if (config && config.backoff !== false) {
-      const state = (config.backoffState ??= freshState(clock.now(), new RequestSnapshot(undefined)));
+    const options = config ? optionsOf(config) : undefined;
+    if (!config || !options) return response;
+    const state = (config.backoffState ??= freshState(clock.now()));
+    const verdict = verdictOn(response, options);
+    if (!verdict || verdict.kind === 'ok') {
       if (gate && state.lease) {
         gate.settle(state.lease, { kind: 'success' });
         gate.refund(config, state.attempt);
       }
-      settle(state);
+      endState(state);
+      return response;
     }
-    return response;
+    return handle(attemptOf({ config, response, verdict }, options, state, clock.now()));
   };
 
   const onRejected = async (error: unknown): Promise<AxiosResponse> => {
-    if (isHeldError(error)) heldBack(error, optionsForRequest(userOptions, resolved, error.config?.backoff) ?? resolved);
+    if (isHeldError(error)) heldBack(error, optionsOf(error.config) ?? resolved);
     if (!isAxiosError(error) || !error.config) throw error;
     const config = error.config;
-    const options = optionsForRequest(userOptions, resolved, config.backoff);
+    const options = optionsOf(config);
     if (!options) throw error;
-    const state = liveState(config) ?? freshState(clock.now(), new RequestSnapshot(undefined));
+    const state = liveState(config) ?? freshState(clock.now());
     config.backoffState = state;
-    const failure = failureOf(error, clock.now());
-    const a: Attempt = { error, config, options, state, outcome: classify(failure, options.statusCodes), failure };
-    if (gate && state.lease) gate.settle(state.lease, laneResult(a));
-    if (a.outcome === 'cancelled') giveUp(a, 'cancelled');
-
-    let verdict: Decision;
-    try {
-      verdict = await decision(a);
-    } catch (hookError) {
-      giveUp(a, 'hook-failed', hookError);
-    }
-    if (verdict.kind === 'stop') giveUp(a, verdict.reason);
-
-    const delay = gate?.probing(config) ? 0 : nextDelay(a);
-    const blocked = blocker(a, delay, clock.now());
-    if (blocked) giveUp(a, blocked);
-    if (gate && !(await gate.spendRetry(config, TIMEOUT_CODES.has(error.code ?? '')))) giveUp(a, 'budget-exhausted');
-
-    const attempt = state.attempt + 1;
-    try {
-      await options.onRetry?.({ attempt, delay, serverDelay: failure.serverWait, outcome: a.outcome, error, state });
-    } catch (hookError) {
-      giveUp(a, 'hook-failed', hookError);
-    }
-    try {
-      await sleep(delay, clock, config.signal as Parameters<typeof sleep>[2]);
-    } catch {
-      settle(state);
-      throw cancelError(config);
-    }
-    const next: BackoffState = { ...state, attempt, delays: [...state.delays, delay], lease: undefined };
-    return instance.request(nextConfig(config, state.snapshot, next));
+    const verdict = verdictOn(error.response, options);
+    return handle(attemptOf({ config, error, verdict }, options, state, clock.now()));
   };
 
-  return [onFulfilled, onRejected];
+  return [onFulfilled, onRejected] as ResponseInterceptorPair;
 }

@@ -9,7 +9,7 @@ export const DEFAULT_MAX_RETRY_AFTER = 60_000;
 
 const PER_REQUEST = [
   'retries', 'strategy', 'statusCodes', 'methods', 'idempotencyHeader', 'shouldRetry',
-  'maxRetryAfter', 'maxElapsed', 'onRetry', 'onGiveUp',
+  'maxRetryAfter', 'maxElapsed', 'onRetry', 'onGiveUp', 'classify', 'resign',
 ] as const;
 const KNOWN = new Set<keyof BackoffOptions>([...PER_REQUEST, ...COORDINATION_KEYS]);
 
@@ -63,7 +63,7 @@ function headerName(name: string, value: unknown): string | undefined {
 }
 
 /** Drops keys whose value is undefined, so they never erase a default. */
-function defined(options: BackoffOptions): BackoffOptions {
+export function defined(options: BackoffOptions): BackoffOptions {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options)) if (value !== undefined) out[key] = value;
   return out as BackoffOptions;
@@ -103,6 +103,8 @@ export function resolveOptions(options: BackoffOptions = {}, where = 'options'):
     maxElapsed: given('maxElapsed', duration, Infinity) as number,
     onRetry: fn(name('onRetry'), o.onRetry),
     onGiveUp: fn(name('onGiveUp'), o.onGiveUp),
+    classify: fn(name('classify'), o.classify),
+    resign: fn(name('resign'), o.resign),
   });
 }
 

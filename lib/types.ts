@@ -1,4 +1,4 @@
-import type { AxiosError, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import type { AxiosError, AxiosRequestConfig, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { Lease } from './coordination/lane';
 import type { CoordinationOptions } from './coordination/settings';
 import type { RequestSnapshot } from './replay';
@@ -22,10 +22,11 @@ export type Strategy = (ctx: StrategyContext) => number;
  * - `rate-limited`: refused for rate (429, 418 with Retry-After); not processed.
  * - `not-processed`: certainly not acted on (408, 425, connection refused, DNS failure).
  * - `unknown`: may or may not have been acted on (5xx, reset, timeout).
- * - `rejected`: a final answer (other 4xx, anything not listed in `statusCodes`).
+ * - `resign`: refused for a stale timestamp, nonce or signature (a `classify` verdict); not processed.
+ * - `rejected`: a final answer (other 4xx, anything not listed in `statusCodes`, a `fatal` verdict).
  * - `cancelled`: the caller aborted.
  */
-export type Outcome = 'rate-limited' | 'not-processed' | 'unknown' | 'rejected' | 'cancelled';
+export type Outcome = 'rate-limited' | 'not-processed' | 'unknown' | 'resign' | 'rejected' | 'cancelled';
 
 /**
  * What a response means, as a `classify` function reads it from status, headers and body.
@@ -57,6 +58,7 @@ export type StopReason =
   | 'body-not-replayable'
   | 'vetoed'
   | 'hook-failed'
+  | 'needs-resign'
   | 'budget-exhausted'
   | 'held-too-long'
   | 'cancelled';
@@ -98,7 +100,8 @@ export interface RetryContext {
   /** The server's requested wait (Retry-After), if it sent one. */
   readonly serverDelay: number | undefined;
   readonly outcome: Outcome;
-  readonly error: AxiosError;
+  /** The failed attempt's error; undefined when `classify` called a successful response a failure. */
+  readonly error: AxiosError | undefined;
   readonly state: BackoffState;
 }
 
@@ -146,6 +149,14 @@ export interface BackoffOptions extends CoordinationOptions {
   onRetry?: (ctx: RetryContext) => void | Promise<void>;
   /** Called when the library lets an error through. */
   onGiveUp?: (ctx: GiveUpContext) => void;
+  /** Reads every response, successful or not, for what the status does not say (exchange body codes). */
+  classify?: Classifier;
+  /**
+   * Runs before every retry is sent, for clients that sign outside axios' interceptors:
+   * return the config to send (fresh timestamp, nonce, signature), or nothing to keep it.
+   * With it set, `resign` verdicts (stale timestamp or nonce) are retried.
+   */
+  resign?: (config: AxiosRequestConfig, ctx: RetryContext) => AxiosRequestConfig | void | Promise<AxiosRequestConfig | void>;
 }
 
 /** Options after validation, every default filled. */
@@ -160,6 +171,8 @@ export interface ResolvedOptions {
   readonly maxElapsed: number;
   readonly onRetry: BackoffOptions['onRetry'];
   readonly onGiveUp: BackoffOptions['onGiveUp'];
+  readonly classify: Classifier | undefined;
+  readonly resign: BackoffOptions['resign'];
 }
 
 /** The pair `instance.interceptors.response.use(...pair)` takes. */
@@ -180,6 +193,10 @@ declare module 'axios' {
   }
   interface AxiosError {
     /** Set by axios-backoff when it lets this error through. */
+    backoff?: BackoffErrorInfo;
+  }
+  interface AxiosResponse {
+    /** Set by axios-backoff when `classify` called this successful response a failure it did not retry. */
     backoff?: BackoffErrorInfo;
   }
 }
