@@ -1,5 +1,5 @@
 import { isAxiosError, type AxiosRequestConfig } from 'axios';
-import { attach, constant, presets, type BackoffOptions, type Classifier } from '../lib';
+import { attach, constant, presets, type BackoffOptions, type Classifier, type RetryContext } from '../lib';
 import { manual } from './support/manual';
 import { rejection, scripted } from './support/mock';
 
@@ -107,7 +107,10 @@ describe('re-signing', () => {
   it('retries it, POST included, with the config the hook returns', async () => {
     const { api, seen } = scripted([[...stale], 200]);
     let clock = 1_000;
-    const resign = jest.fn((config: AxiosRequestConfig) => ({ ...config, params: { ...config.params, timestamp: ++clock, signature: `sig-${clock}` } }));
+    const resign = jest.fn((config: AxiosRequestConfig, _ctx: RetryContext) => ({
+      ...config,
+      params: { ...config.params, timestamp: ++clock, signature: `sig-${clock}` },
+    }));
     attach(api, presets.binance({ ...fast, resign }));
     const response = await api.post('/api/v3/order', { symbol: 'BTCUSDT' }, { params: { timestamp: clock, signature: 'sig-1000' } });
     expect(response.status).toBe(200);
@@ -121,7 +124,8 @@ describe('re-signing', () => {
 
   it('runs before every retry, not only stale signatures', async () => {
     const { api, seen } = scripted([503, 503, 200]);
-    const resign = jest.fn((config: AxiosRequestConfig) => ({ ...config, headers: { ...config.headers, 'X-Nonce': String(resign.mock.calls.length) } }));
+    let nonce = 0;
+    const resign = jest.fn((config: AxiosRequestConfig): AxiosRequestConfig => ({ ...config, headers: { ...config.headers, 'X-Nonce': String(++nonce) } }));
     attach(api, { ...fast, resign });
     await api.get('/x');
     expect(seen.map((c) => c.headers?.['X-Nonce'])).toEqual([undefined, '1', '2']);

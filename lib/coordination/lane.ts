@@ -68,6 +68,21 @@ export class Lane {
     private readonly clock: Clock,
   ) {
     this.ramp = settings.pacing ? new Ramp(1, settings.rampLimit) : undefined;
+    const preparing = store.prepare?.(key);
+    if (preparing instanceof Promise) {
+      // A store that cannot load the key must not stall requests: go on with what it has.
+      this.preparing = preparing.then(
+        () => this.prepared(),
+        () => this.prepared(),
+      );
+    }
+  }
+
+  private preparing: Promise<void> | undefined;
+
+  private prepared(): void {
+    this.preparing = undefined;
+    void this.pump();
   }
 
   /** How long the origin is still cooling down, in ms. */
@@ -163,6 +178,7 @@ export class Lane {
   }
 
   private admit(now: number): Admission | Promise<Admission> {
+    if (this.preparing) return UNTIL_SETTLED;
     const cooling = this.coolingFor(now);
     if (cooling > 0) return { go: false, waitMs: cooling };
     let probe = false;

@@ -34,6 +34,12 @@ export interface BackoffStore {
   take(key: string, bucket: BucketName, n: number, spec: BucketSpec, now: number): TakeResult | Promise<TakeResult>;
   /** Returns tokens to a bucket, up to its capacity. */
   give(key: string, bucket: BucketName, n: number, spec: BucketSpec, now: number): void;
+  /**
+   * Optional: called once when a key is first used. While the promise is pending,
+   * requests to that key are held (a shared store loads the key's state, so that a
+   * process starting during a ban does not send into it).
+   */
+  prepare?(key: string): Promise<void> | void;
 }
 
 const CLOSED: BreakerState = Object.freeze({ failures: 0, probing: false });
