@@ -3,7 +3,7 @@ import { systemClock, type Clock } from './clock';
 import { Gate } from './coordination/gate';
 import { resolveCoordination } from './coordination/settings';
 import { cancelError, createBackoff } from './interceptor';
-import { freshState, liveState } from './state';
+import { freshState, liveState, withLease } from './state';
 import { optionsForRequest, resolveOptions } from './options';
 import { takeSnapshot } from './replay';
 import type { BackoffOptions, BackoffState, ResolvedOptions } from './types';
@@ -16,7 +16,7 @@ type Config = InternalAxiosRequestConfig;
  * through at once when nothing holds its origin back. Only a request that must
  * wait runs the (asynchronous) hold, so the usual path adds no promise.
  */
-function createRequestSide(options: BackoffOptions, resolved: ResolvedOptions, gate: Gate | undefined, clock: Clock) {
+function createRequestSide(options: BackoffOptions, resolved: ResolvedOptions, gate: Gate, clock: Clock) {
   const optionsOf = (config: AxiosRequestConfig): ResolvedOptions | undefined => optionsForRequest(options, resolved, config.backoff);
 
   const runWhen = (config: Config): boolean => {
@@ -29,20 +29,16 @@ function createRequestSide(options: BackoffOptions, resolved: ResolvedOptions, g
       return false;
     }
     if (!own) return false;
-    const state = liveState(config) ?? freshState(clock.now(), takeSnapshot(config));
-    if (!gate) {
-      config.backoffState = state;
-      return false;
-    }
+    const live = liveState(config);
     const lease = gate.tryEnter(config);
-    config.backoffState = { ...state, lease };
+    config.backoffState = live ? withLease(live, lease) : freshState(clock.now(), takeSnapshot(config), lease);
     return lease === undefined;
   };
 
   const hold = async (config: Config): Promise<Config> => {
     const state = config.backoffState as BackoffState;
-    const lease = await (gate as Gate).hold(config, optionsOf(config) as ResolvedOptions, state);
-    config.backoffState = { ...state, lease };
+    const lease = await gate.hold(config, optionsOf(config) as ResolvedOptions, state);
+    config.backoffState = withLease(state, lease);
     return config;
   };
 

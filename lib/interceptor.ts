@@ -115,7 +115,7 @@ export function createBackoff(
     if (blocked) throw new Stop(blocked);
     if (gate && !(await gate.spendRetry(a.config, timedOut(a)))) throw new Stop('budget-exhausted');
     const attempt = a.state.attempt + 1;
-    const next: BackoffState = { ...a.state, attempt, delays: [...a.state.delays, delay], lease: undefined };
+    const next: BackoffState = { attempt, delays: [...a.state.delays, delay], startedAt: a.state.startedAt, snapshot: a.state.snapshot, lease: undefined };
     const ctx = { attempt, delay, serverDelay: a.failure.serverWait, outcome: a.outcome, error: a.error, state: a.state };
     let config = nextConfig(a.config, a.state.snapshot, next);
     try {
@@ -153,7 +153,7 @@ export function createBackoff(
     if (!verdict || verdict.kind === 'ok') {
       if (gate && state.lease) {
         gate.settle(state.lease, { kind: 'success' });
-        gate.refund(config, state.attempt);
+        gate.refund(state.lease, state.attempt);
       }
       endState(state);
       return response;

@@ -1,5 +1,6 @@
 import type { AxiosRequestConfig } from 'axios';
 import { RequestSnapshot } from './replay';
+import type { Lease } from './coordination/lane';
 import type { BackoffState } from './types';
 
 /** A state is ours to continue only while its logical request is in flight. */
@@ -8,8 +9,17 @@ export function liveState(config: AxiosRequestConfig): BackoffState | undefined 
   return state?.snapshot?.live ? state : undefined;
 }
 
-export function freshState(now: number, snapshot: RequestSnapshot = new RequestSnapshot(undefined)): BackoffState {
-  return { attempt: 0, delays: [], startedAt: now, snapshot };
+export function freshState(
+  now: number,
+  snapshot: RequestSnapshot = new RequestSnapshot(undefined),
+  lease: Lease | undefined = undefined,
+): BackoffState {
+  return { attempt: 0, delays: [], startedAt: now, snapshot, lease };
+}
+
+/** The same state with this attempt's lease; built whole, one shape for every state (a hot path). */
+export function withLease(state: BackoffState, lease: Lease | undefined): BackoffState {
+  return { attempt: state.attempt, delays: state.delays, startedAt: state.startedAt, snapshot: state.snapshot, lease };
 }
 
 /** The logical request is over: a config sent again later starts afresh. */

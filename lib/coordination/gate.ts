@@ -28,6 +28,8 @@ interface AbortSignalLike {
 /** The request-side gate of `attach`: one lane an origin (or `key`). */
 export class Gate {
   private readonly lanes = new Map<string, Lane>();
+  /** Keys this process spent retry tokens on: only their successes need to refill. */
+  private readonly spent = new Set<string>();
 
   constructor(
     private readonly settings: ResolvedCoordination,
@@ -115,16 +117,18 @@ export class Gate {
     if (!budget) return true;
     const cost = timedOut ? budget.timeoutCost : budget.retryCost;
     const spec = { capacity: budget.capacity, refillPerMs: 0 };
-    const taken = await this.settings.store.take(this.laneFor(config).key, 'budget', cost, spec, this.clock.now());
+    const key = this.laneFor(config).key;
+    this.spent.add(key);
+    const taken = await this.settings.store.take(key, 'budget', cost, spec, this.clock.now());
     return taken.ok;
   }
 
   /** AWS standard mode: a first-attempt success earns 1 token, a successful retry returns its cost. */
-  refund(config: AxiosRequestConfig, attempt: number): void {
+  refund(lease: Lease, attempt: number): void {
     const budget = this.settings.budget;
-    if (!budget) return;
+    if (!budget || !this.spent.has(lease.key)) return;
     const spec = { capacity: budget.capacity, refillPerMs: 0 };
     const amount = attempt > 0 ? budget.retryCost : 1;
-    this.settings.store.give(this.laneFor(config).key, 'budget', amount, spec, this.clock.now());
+    this.settings.store.give(lease.key, 'budget', amount, spec, this.clock.now());
   }
 }

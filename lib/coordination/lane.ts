@@ -40,7 +40,7 @@ interface Waiter {
 }
 
 /** Below 0: wait for an attempt to settle; above 0: wait that many ms; 0: go. */
-type Admission = { go: true; probe: boolean } | { go: false; waitMs: number };
+type Admission = { go: true; probe: boolean; now: number } | { go: false; waitMs: number };
 const UNTIL_SETTLED: Admission = { go: false, waitMs: -1 };
 
 /**
@@ -100,7 +100,7 @@ export class Lane {
     if (this.queue.length > 0) return undefined;
     const admission = this.admit(this.clock.now());
     if (admission instanceof Promise || !admission.go) return undefined;
-    return this.enter(admission.probe);
+    return this.enter(admission.probe, admission.now);
   }
 
   /** Queues a request; `release` is called with its lease when it may go. */
@@ -131,17 +131,19 @@ export class Lane {
     if (lease.probe) this.probeInFlight = false;
     this.ramp?.settle(lease.round, result.kind === 'success');
     if (this.ramp?.done) this.ramp = undefined;
-    const now = this.clock.now();
-    if (result.kind === 'success') this.succeeded(lease, now);
-    else if (result.kind === 'rate-limited') this.rateLimited(result.wait, now);
-    else if (result.kind === 'unknown') this.failed(lease, now);
-    if (result.kind !== 'success' && result.wait !== undefined && this.settings.cooldown) {
-      this.store.setCooldown(this.key, now + result.wait);
-    }
-    void this.pump();
+    if (result.kind === 'success') this.succeeded(lease);
+    else this.refused(lease, result);
+    if (this.queue.length > 0) void this.pump();
   }
 
-  private succeeded(lease: Lease, now: number): void {
+  private refused(lease: Lease, result: Exclude<LaneResult, { kind: 'success' }>): void {
+    const now = this.clock.now();
+    if (result.kind === 'rate-limited') this.rateLimited(result.wait, now);
+    else if (result.kind === 'unknown') this.failed(lease, now);
+    if (result.wait !== undefined && this.settings.cooldown) this.store.setCooldown(this.key, now + result.wait);
+  }
+
+  private succeeded(lease: Lease): void {
     const breaker = this.store.breaker(this.key);
     // The origin is back: ramp up again rather than flood it.
     if (breaker.probing && this.settings.pacing) this.ramp = new Ramp(2, this.settings.rampLimit);
@@ -151,7 +153,7 @@ export class Lane {
       this.lesson = admitLate(this.lesson);
       if (this.settings.pacing) this.store.setPace(this.key, this.lesson.pace);
     }
-    if (now - this.lastLimitedAt > this.settings.forgetPaceAfter && this.store.pace(this.key)) {
+    if (this.store.pace(this.key) && this.clock.now() - this.lastLimitedAt > this.settings.forgetPaceAfter) {
       this.store.setPace(this.key, undefined);
     }
   }
@@ -190,17 +192,17 @@ export class Lane {
       return UNTIL_SETTLED;
     }
     const pace = this.settings.pacing ? this.store.pace(this.key) : undefined;
-    if (!pace) return { go: true, probe };
+    if (!pace) return { go: true, probe, now };
     const taken = this.store.take(this.key, 'pace', 1, pace, now);
-    const verdict = (t: Awaited<typeof taken>): Admission => (t.ok ? { go: true, probe } : { go: false, waitMs: t.waitMs });
+    const verdict = (t: Awaited<typeof taken>): Admission => (t.ok ? { go: true, probe, now } : { go: false, waitMs: t.waitMs });
     return taken instanceof Promise ? taken.then(verdict) : verdict(taken);
   }
 
-  private enter(probe: boolean): Lease {
+  private enter(probe: boolean, now: number): Lease {
     this.inFlight++;
     if (probe) this.probeInFlight = true;
     const round = probe || !this.ramp ? -1 : this.ramp.send();
-    return { key: this.key, sentAt: this.clock.now(), probe, round, settled: false };
+    return { key: this.key, sentAt: now, probe, round, settled: false };
   }
 
   /** Releases queued requests while the origin allows, then waits for a timer or a settle. */
@@ -220,7 +222,7 @@ export class Lane {
             break;
           }
           const waiter = this.queue.shift();
-          if (waiter) waiter.release(this.enter(admission.probe));
+          if (waiter) waiter.release(this.enter(admission.probe, admission.now));
         }
         if (this.queue.length === 0) this.clearTimer();
       } while (this.again);

@@ -1,21 +1,27 @@
 import type { PaceState } from './store';
 
-/** Send times of recent successes, bounded. */
+/** Send times of recent successes, in a fixed ring: recording one is O(1), on every success. */
 export class SuccessLog {
-  private readonly times: number[] = [];
+  private readonly times: Float64Array;
+  private next = 0;
+  private size = 0;
 
-  constructor(private readonly limit = 4096) {}
+  constructor(limit = 4096) {
+    this.times = new Float64Array(limit);
+  }
 
   add(sentAt: number): void {
-    this.times.push(sentAt);
-    if (this.times.length > this.limit) this.times.splice(0, this.times.length - this.limit);
+    this.times[this.next] = sentAt;
+    this.next = (this.next + 1) % this.times.length;
+    if (this.size < this.times.length) this.size++;
   }
 
   /** Successes sent in [from, to], and the earliest such send. Answers arrive out of order: scan all. */
   since(from: number, to: number): { count: number; first: number | undefined } {
     let count = 0;
     let first = Infinity;
-    for (const sentAt of this.times) {
+    for (let i = 0; i < this.size; i++) {
+      const sentAt = this.times[i];
       if (sentAt < from || sentAt > to) continue;
       count++;
       first = Math.min(first, sentAt);

@@ -83,11 +83,25 @@ function store(value: unknown): BackoffStore {
 
 const ABSOLUTE = /^([a-z][a-z\d+.-]*:)\/\/([^/?#]*)/i;
 
+function parseOrigin(url: string): string | undefined {
+  const match = ABSOLUTE.exec(url);
+  return match ? `${match[1]}//${match[2]}`.toLowerCase() : undefined;
+}
+
+let lastBase: string | undefined;
+let lastBaseOrigin = 'relative';
+
 /** protocol//host:port of where the request goes, without resolving anything. */
 export function originOf(config: AxiosRequestConfig): string {
-  const url = config.url ?? '';
-  const match = ABSOLUTE.exec(url) ?? ABSOLUTE.exec(config.baseURL ?? '');
-  return match ? `${match[1]}//${match[2]}`.toLowerCase() : 'relative';
+  const own = config.url ? parseOrigin(config.url) : undefined;
+  if (own) return own;
+  // Most requests of an instance share its baseURL: remember the last one's origin.
+  const base = config.baseURL ?? '';
+  if (base !== lastBase) {
+    lastBase = base;
+    lastBaseOrigin = parseOrigin(base) ?? 'relative';
+  }
+  return lastBaseOrigin;
 }
 
 /** Validates the coordination options once, at `attach`. */
