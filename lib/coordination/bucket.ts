@@ -1,7 +1,13 @@
-/** A token bucket: `capacity` tokens at most, refilled continuously at `refillPerMs`. */
+/**
+ * A token bucket: `capacity` tokens at most, refilled continuously at `refillPerMs`,
+ * or, with `periodMs`, refilled whole once a period (a fixed window, as the servers
+ * that pacing mirrors count: a continuous refill would let through a second window's
+ * worth inside one window).
+ */
 export interface BucketSpec {
   readonly capacity: number;
   readonly refillPerMs: number;
+  readonly periodMs?: number;
 }
 
 export interface BucketLevel {
@@ -14,6 +20,11 @@ export interface BucketLevel {
 export function refill(level: BucketLevel | undefined, spec: BucketSpec, now: number): BucketLevel {
   if (!level) return { tokens: spec.capacity, at: now };
   const elapsed = Math.max(0, now - level.at);
+  if (spec.periodMs !== undefined) {
+    // `at` marks the start of the current window; windows keep their phase.
+    const periods = Math.floor(elapsed / spec.periodMs);
+    return periods > 0 ? { tokens: spec.capacity, at: level.at + periods * spec.periodMs } : level;
+  }
   return { tokens: Math.min(spec.capacity, level.tokens + elapsed * spec.refillPerMs), at: now };
 }
 
@@ -25,7 +36,8 @@ export function take(
   now: number,
 ): { ok: true; level: BucketLevel } | { ok: false; level: BucketLevel; waitMs: number } {
   const current = refill(level, spec, now);
-  if (current.tokens >= n) return { ok: true, level: { tokens: current.tokens - n, at: now } };
+  if (current.tokens >= n) return { ok: true, level: { tokens: current.tokens - n, at: current.at } };
+  if (spec.periodMs !== undefined) return { ok: false, level: current, waitMs: Math.max(1, current.at + spec.periodMs - now) };
   const missing = n - current.tokens;
   const waitMs = spec.refillPerMs > 0 ? Math.ceil(missing / spec.refillPerMs) : Infinity;
   return { ok: false, level: current, waitMs };
@@ -34,5 +46,5 @@ export function take(
 /** Gives `n` tokens back, never above capacity. */
 export function give(level: BucketLevel | undefined, spec: BucketSpec, n: number, now: number): BucketLevel {
   const current = refill(level, spec, now);
-  return { tokens: Math.min(spec.capacity, current.tokens + n), at: now };
+  return { tokens: Math.min(spec.capacity, current.tokens + n), at: current.at };
 }

@@ -193,7 +193,7 @@ export class Lane {
     }
     const pace = this.settings.pacing ? this.store.pace(this.key) : undefined;
     if (!pace) return { go: true, probe, now };
-    const taken = this.store.take(this.key, 'pace', 1, pace, now);
+    const taken = this.store.take(this.key, 'pace', 1, { capacity: pace.capacity, refillPerMs: 0, periodMs: pace.periodMs }, now);
     const verdict = (t: Awaited<typeof taken>): Admission => (t.ok ? { go: true, probe, now } : { go: false, waitMs: t.waitMs });
     return taken instanceof Promise ? taken.then(verdict) : verdict(taken);
   }

@@ -44,7 +44,9 @@ const MIN_LOOKBACK = 1000;
 
 /**
  * A fixed-window server admitted `count` requests sent since about `first`, then
- * refused at `at` until `until`: release that many per (until - first) from now on.
+ * refused at `at` until `until`: release that many per window of (until - first).
+ * Retry-After in whole seconds makes `until` late by up to a second, so the
+ * learned window errs long: slower than the server allows, never faster.
  * With nothing admitted (the window was spent by someone else), halve the last pace;
  * with no last pace either, there is nothing to learn.
  */
@@ -56,12 +58,11 @@ export function learn(log: SuccessLog, at: number, until: number, previous: Pace
   const period = Math.max(1, until - start);
   if (count === 0 && !previous) return { from: start, at, until, pace: undefined };
   const capacity = count > 0 ? count : Math.max(1, Math.floor(previous!.capacity / 2));
-  return { from: start, at, until, pace: { capacity, refillPerMs: capacity / period } };
+  return { from: start, at, until, pace: { capacity, periodMs: period } };
 }
 
 /** A success sent before the refusal but answered after it: the window admitted one more. */
 export function admitLate(lesson: Lesson): Lesson {
   const capacity = (lesson.pace?.capacity ?? 0) + 1;
-  const period = Math.max(1, lesson.until - lesson.from);
-  return { ...lesson, pace: { capacity, refillPerMs: capacity / period } };
+  return { ...lesson, pace: { capacity, periodMs: Math.max(1, lesson.until - lesson.from) } };
 }

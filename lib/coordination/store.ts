@@ -2,10 +2,10 @@ import { give, take, type BucketLevel, type BucketSpec } from './bucket';
 
 /** The rate an origin has been admitting, learned from its successes and 429s. */
 export interface PaceState {
-  /** Requests released at once after a cooldown: what one window admitted. */
+  /** Requests released per window: what one window of the server admitted. */
   readonly capacity: number;
-  /** Steady release rate, requests per ms. */
-  readonly refillPerMs: number;
+  /** The window's length, ms. */
+  readonly periodMs: number;
 }
 
 /** Outage detection: consecutive unknown-outcome failures, and whether only probes go out. */
@@ -64,6 +64,8 @@ export function memoryStore(): BackoffStore {
     setPace: (key, pace) => {
       if (pace) paces.set(key, pace);
       else paces.delete(key);
+      // A new lesson starts its windows afresh, at the first release after it.
+      buckets.delete(`pace:${key}`);
     },
     take: (key, bucket, n, spec, now) => {
       const id = `${bucket}:${key}`;

@@ -1,0 +1,123 @@
+import { give, refill, take } from '../lib/coordination/bucket';
+import { admitLate, learn, SuccessLog } from '../lib/coordination/pace';
+import { Ramp } from '../lib/coordination/ramp';
+
+describe('token bucket', () => {
+  const continuous = { capacity: 10, refillPerMs: 0.01 };
+  const windowed = { capacity: 10, refillPerMs: 0, periodMs: 1000 };
+
+  it('starts full', () => {
+    expect(refill(undefined, continuous, 5).tokens).toBe(10);
+  });
+
+  it('refills continuously, capped at capacity', () => {
+    const empty = { tokens: 0, at: 0 };
+    expect(refill(empty, continuous, 300).tokens).toBeCloseTo(3);
+    expect(refill(empty, continuous, 5_000).tokens).toBe(10);
+  });
+
+  it('says how long until enough tokens, and takes none meanwhile', () => {
+    const result = take({ tokens: 1, at: 0 }, continuous, 3, 0);
+    expect(result).toMatchObject({ ok: false, waitMs: 200 });
+    expect(result.level.tokens).toBe(1);
+  });
+
+  it('refills a windowed bucket whole, once a period, keeping the window phase', () => {
+    let level = take(undefined, windowed, 10, 100).level;
+    expect(level).toEqual({ tokens: 0, at: 100 });
+    const early = take(level, windowed, 1, 1099);
+    expect(early).toMatchObject({ ok: false, waitMs: 1 });
+    level = take(level, windowed, 1, 2150).level;
+    // Two periods later the window starts at 2100, not at the take.
+    expect(level).toEqual({ tokens: 9, at: 2100 });
+  });
+
+  it('never lets a windowed bucket release more than capacity inside one period', () => {
+    let level = undefined;
+    let released = 0;
+    for (let t = 0; t < 1000; t += 7) {
+      const r = take(level, windowed, 1, t);
+      level = r.level;
+      if (r.ok) released++;
+    }
+    expect(released).toBe(10);
+  });
+
+  it('gives tokens back up to capacity', () => {
+    expect(give({ tokens: 8, at: 0 }, { capacity: 10, refillPerMs: 0 }, 5, 0).tokens).toBe(10);
+  });
+});
+
+describe('learning a pace from a rate limit', () => {
+  it('counts what the window admitted and how long it lasted', () => {
+    const log = new SuccessLog();
+    [0, 5, 10, 12, 20].forEach((t) => log.add(t));
+    const lesson = learn(log, 30, 1_030, undefined);
+    expect(lesson.pace).toEqual({ capacity: 5, periodMs: 1_030 });
+  });
+
+  it('looks back as far as the wait, at least a second', () => {
+    const log = new SuccessLog();
+    [-5_000, -1_500, -500, 0].forEach((t) => log.add(t));
+    expect(learn(log, 0, 1_000, undefined).pace?.capacity).toBe(2);
+    expect(learn(log, 0, 3_000, undefined).pace?.capacity).toBe(3);
+  });
+
+  it('learns nothing from a refusal with nothing admitted and nothing known', () => {
+    expect(learn(new SuccessLog(), 0, 1_000, undefined).pace).toBeUndefined();
+  });
+
+  it('halves the last pace when the window admitted nothing', () => {
+    expect(learn(new SuccessLog(), 0, 1_000, { capacity: 20, periodMs: 1_000 }).pace?.capacity).toBe(10);
+  });
+
+  it('counts a success answered after the refusal', () => {
+    const log = new SuccessLog();
+    log.add(0);
+    const lesson = admitLate(learn(log, 10, 1_010, undefined));
+    expect(lesson.pace).toEqual({ capacity: 2, periodMs: 1_010 });
+  });
+
+  it('keeps a bounded log', () => {
+    const log = new SuccessLog(3);
+    [1, 2, 3, 4, 5].forEach((t) => log.add(t));
+    expect(log.since(0, 10)).toEqual({ count: 3, first: 3 });
+  });
+});
+
+describe('first-contact ramp', () => {
+  it('doubles after a full, clean round', () => {
+    const ramp = new Ramp(1, 64);
+    const sizes: number[] = [];
+    for (let round = 0; round < 4; round++) {
+      let sent = 0;
+      const rounds: number[] = [];
+      while (ramp.canSend()) {
+        rounds.push(ramp.send());
+        sent++;
+      }
+      sizes.push(sent);
+      rounds.forEach((r) => ramp.settle(r, true));
+    }
+    expect(sizes).toEqual([1, 2, 4, 8]);
+  });
+
+  it('does not grow after a round with a failure', () => {
+    const ramp = new Ramp(4, 64);
+    const rounds = [ramp.send(), ramp.send(), ramp.send(), ramp.send()];
+    rounds.forEach((r, i) => ramp.settle(r, i !== 2));
+    let next = 0;
+    while (ramp.canSend()) {
+      ramp.send();
+      next++;
+    }
+    expect(next).toBe(4);
+  });
+
+  it('is done at its limit', () => {
+    const ramp = new Ramp(32, 64);
+    const rounds = Array.from({ length: 32 }, () => ramp.send());
+    rounds.forEach((r) => ramp.settle(r, true));
+    expect(ramp.done).toBe(true);
+  });
+});
