@@ -1,0 +1,48 @@
+import { CLIENTS, type ClientName } from './clients';
+import type { Row } from './rows';
+import { median } from './stats';
+
+export interface TableLine {
+  readonly scenario: string;
+  readonly measure: string;
+  readonly cells: readonly string[];
+  readonly target: string;
+}
+
+const OURS: ClientName = 'axios-backoff';
+export const TIMED_OUT_MARK = '†';
+
+/** Per-component medians of a row's values over runs. */
+function medians<R>(row: Row<R>, runs: readonly R[]): number[] {
+  const perRun = runs.map(row.values);
+  const width = perRun[0]?.length ?? 0;
+  return Array.from({ length: width }, (_, i) => median(perRun.map((v) => v[i])));
+}
+
+/** The table lines of one scenario; `timedOut` names the clients with a run cut at the time limit. */
+export function linesFor<R>(
+  scenario: string,
+  rows: ReadonlyArray<Row<R>>,
+  runs: Record<ClientName, R[]>,
+  timedOut: ReadonlySet<ClientName> = new Set(),
+): TableLine[] {
+  return rows.map((row) => ({
+    scenario,
+    measure: row.measure,
+    target: row.target,
+    cells: CLIENTS.map((client) => {
+      const values = medians(row, runs[client]);
+      let cell = row.format(values);
+      if (timedOut.has(client)) cell += ` ${TIMED_OUT_MARK}`;
+      if (client === OURS && row.meets) cell += row.meets(values) ? ' ✓' : ' ✗';
+      return cell;
+    }),
+  }));
+}
+
+export function markdownTable(lines: readonly TableLine[]): string {
+  const head = ['scenario', 'measure', ...CLIENTS, 'target'];
+  const out = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
+  for (const l of lines) out.push(`| ${[l.scenario, l.measure, ...l.cells, l.target].join(' | ')} |`);
+  return out.join('\n');
+}
