@@ -30,8 +30,9 @@ function createRequestSide(options: BackoffOptions, resolved: ResolvedOptions, g
     }
     if (!own) return false;
     const live = liveState(config);
-    const lease = gate.tryEnter(config);
-    config.backoffState = live ? withLease(live, lease) : freshState(clock.now(), takeSnapshot(config), lease);
+    const now = clock.now();
+    const lease = gate.tryEnter(config, now);
+    config.backoffState = live ? withLease(live, lease) : freshState(now, takeSnapshot(config), lease);
     return lease === undefined;
   };
 

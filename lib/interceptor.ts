@@ -3,6 +3,7 @@ import type { AxiosError, AxiosInstance, AxiosRequestConfig, AxiosResponse } fro
 import { attemptOf, blocker, decision, laneResult, nextDelay, timedOut, verdictOn, type Attempt } from './attempt';
 import { systemClock, type Clock } from './clock';
 import { isHeldError, type Gate } from './coordination/gate';
+import type { LaneResult } from './coordination/lane';
 import { optionsForRequest, resolveOptions } from './options';
 import { nextConfig, unreplayableBody, bodyToReplay } from './replay';
 import { endState, freshState, liveState } from './state';
@@ -29,6 +30,8 @@ export function cancelError(config: AxiosRequestConfig): AxiosError {
   const Ctor = CanceledError as unknown as new (message: string | undefined, config: unknown) => AxiosError;
   return new Ctor(undefined, config);
 }
+
+const SUCCESS: LaneResult = Object.freeze({ kind: 'success' });
 
 /** Thrown inside the retry path to stop it; turned into the caller's own error or response. */
 class Stop {
@@ -152,7 +155,7 @@ export function createBackoff(
     const verdict = verdictOn(response, options);
     if (!verdict || verdict.kind === 'ok') {
       if (gate && state.lease) {
-        gate.settle(state.lease, { kind: 'success' });
+        gate.settle(state.lease, SUCCESS);
         gate.refund(state.lease, state.attempt);
       }
       endState(state);

@@ -11,7 +11,7 @@ export class RequestSnapshot {
   live = true;
 
   constructor(
-    /** The request as it was before any interceptor registered before `attach` ran. */
+    /** What interceptors edit, as it was before any registered before `attach` ran; undefined when not taken. */
     readonly request: RecordedRequest | undefined,
   ) {}
 
@@ -24,6 +24,20 @@ export class RequestSnapshot {
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return this.toJSON();
   }
+}
+
+/**
+ * The parts of a config that interceptors edit (signers, URL rewriters), copied.
+ * Only these: copying a whole config on every request's path costs more than
+ * the rest of what attach does.
+ */
+interface RecordedRequest {
+  readonly url: string | undefined;
+  readonly method: string | undefined;
+  readonly baseURL: string | undefined;
+  readonly headers: Record<string, unknown>;
+  readonly params: unknown;
+  readonly data: unknown;
 }
 
 function isPlain(value: unknown): value is Record<string, unknown> {
@@ -55,27 +69,18 @@ function headersForReplay(headers: unknown): Record<string, unknown> {
   return out;
 }
 
-/**
- * The config as made, and copies of the parts interceptors edit in place. Kept
- * apart rather than merged into one object: adding keys to a copied config
- * costs V8 a slow shape change, on every request's path.
- */
-interface RecordedRequest {
-  readonly config: Readonly<Config>;
-  readonly headers: Record<string, unknown>;
-  readonly params: unknown;
-  readonly data: unknown;
-}
-
 /** Taken by the request side `attach` installs, before any other interceptor. */
 export function takeSnapshot(config: AxiosRequestConfig): RequestSnapshot {
-  return new RequestSnapshot({
-    config: { ...(config as Config) },
+  const request: RecordedRequest = {
+    url: config.url,
+    method: config.method,
+    baseURL: config.baseURL,
     // A shallow copy: Content-Length is dropped when replaying, off the hot path.
     headers: Object.assign({}, config.headers),
-    params: clonePlain(config.params),
-    data: clonePlain(config.data),
-  });
+    params: config.params === undefined ? undefined : clonePlain(config.params),
+    data: config.data === undefined ? undefined : clonePlain(config.data),
+  };
+  return new RequestSnapshot(request);
 }
 
 /** Why a body cannot be sent a second time, or undefined when it can. */
@@ -96,22 +101,24 @@ export function bodyToReplay(failed: AxiosRequestConfig, snapshot: RequestSnapsh
 }
 
 /**
- * The config for the next attempt: the snapshot when `attach` took one, else the
- * failed attempt's config (its body already serialized, which axios sends as is).
+ * The config for the next attempt: the failed attempt's, with what interceptors edit
+ * taken from the snapshot when `attach` took one (without one, the body is the
+ * failed attempt's, already serialized, which axios sends as is).
  */
 export function nextConfig(
   failed: AxiosRequestConfig,
   snapshot: RequestSnapshot | undefined,
   backoffState: AxiosRequestConfig['backoffState'],
 ): AxiosRequestConfig {
-  const recorded = snapshot?.request;
-  const source = recorded ?? { config: failed as Config, headers: failed.headers, params: failed.params, data: failed.data };
+  const source = snapshot?.request ?? failed;
   return {
-    ...source.config,
+    ...failed,
+    url: source.url,
+    method: source.method,
+    baseURL: source.baseURL,
     headers: headersForReplay(source.headers) as AxiosRequestConfig['headers'],
     params: clonePlain(source.params),
     data: clonePlain(source.data),
-    signal: failed.signal,
     backoffState,
   };
 }

@@ -3,6 +3,8 @@ import { RequestSnapshot } from './replay';
 import type { Lease } from './coordination/lane';
 import type { BackoffState } from './types';
 
+const NO_DELAYS: readonly number[] = Object.freeze([]);
+
 /** A state is ours to continue only while its logical request is in flight. */
 export function liveState(config: AxiosRequestConfig): BackoffState | undefined {
   const state = config.backoffState;
@@ -14,7 +16,7 @@ export function freshState(
   snapshot: RequestSnapshot = new RequestSnapshot(undefined),
   lease: Lease | undefined = undefined,
 ): BackoffState {
-  return { attempt: 0, delays: [], startedAt: now, snapshot, lease };
+  return { attempt: 0, delays: NO_DELAYS, startedAt: now, snapshot, lease };
 }
 
 /** The same state with this attempt's lease; built whole, one shape for every state (a hot path). */

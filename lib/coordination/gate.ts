@@ -49,8 +49,8 @@ export class Gate {
   }
 
   /** A lease at once when nothing holds the origin back; no promise, no await. */
-  tryEnter(config: AxiosRequestConfig): Lease | undefined {
-    return this.laneFor(config).tryEnter();
+  tryEnter(config: AxiosRequestConfig, now: number): Lease | undefined {
+    return this.laneFor(config).tryEnter(now);
   }
 
   /** Waits for the origin to take the request, within the request's own signal, timeout and budget. */

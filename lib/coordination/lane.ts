@@ -39,9 +39,11 @@ interface Waiter {
   release(lease: Lease): void;
 }
 
-/** Below 0: wait for an attempt to settle; above 0: wait that many ms; 0: go. */
-type Admission = { go: true; probe: boolean; now: number } | { go: false; waitMs: number };
-const UNTIL_SETTLED: Admission = { go: false, waitMs: -1 };
+/** Whether a request may go now: GO, GO as the probe, wait UNTIL_SETTLED, or wait that many ms (> 0). A number: this runs per request. */
+type Admission = number;
+const GO = 0;
+const GO_PROBE = -2;
+const UNTIL_SETTLED = -1;
 
 /**
  * The requests to one origin: which may go now, which wait, and what their
@@ -96,11 +98,11 @@ export class Lane {
   }
 
   /** The fast path: a lease now, or undefined when the request must be held. */
-  tryEnter(): Lease | undefined {
+  tryEnter(now: number): Lease | undefined {
     if (this.queue.length > 0) return undefined;
-    const admission = this.admit(this.clock.now());
-    if (admission instanceof Promise || !admission.go) return undefined;
-    return this.enter(admission.probe, admission.now);
+    const admission = this.admit(now);
+    if (admission !== GO && admission !== GO_PROBE) return undefined;
+    return this.enter(admission === GO_PROBE, now);
   }
 
   /** Queues a request; `release` is called with its lease when it may go. */
@@ -182,19 +184,19 @@ export class Lane {
   private admit(now: number): Admission | Promise<Admission> {
     if (this.preparing) return UNTIL_SETTLED;
     const cooling = this.coolingFor(now);
-    if (cooling > 0) return { go: false, waitMs: cooling };
-    let probe = false;
+    if (cooling > 0) return cooling;
+    let go = GO;
     if (this.store.breaker(this.key).probing) {
       if (this.probeInFlight) return UNTIL_SETTLED;
-      if (now < this.nextProbeAt) return { go: false, waitMs: this.nextProbeAt - now };
-      probe = true;
+      if (now < this.nextProbeAt) return this.nextProbeAt - now;
+      go = GO_PROBE;
     } else if (this.ramp && !this.ramp.canSend()) {
       return UNTIL_SETTLED;
     }
     const pace = this.settings.pacing ? this.store.pace(this.key) : undefined;
-    if (!pace) return { go: true, probe, now };
+    if (!pace) return go;
     const taken = this.store.take(this.key, 'pace', 1, { capacity: pace.capacity, refillPerMs: 0, periodMs: pace.periodMs }, now);
-    const verdict = (t: Awaited<typeof taken>): Admission => (t.ok ? { go: true, probe, now } : { go: false, waitMs: t.waitMs });
+    const verdict = (t: Awaited<typeof taken>): Admission => (t.ok ? go : Math.max(1, t.waitMs));
     return taken instanceof Promise ? taken.then(verdict) : verdict(taken);
   }
 
@@ -216,13 +218,14 @@ export class Lane {
       do {
         this.again = false;
         while (this.queue.length > 0) {
-          const admission = await this.admit(this.clock.now());
-          if (!admission.go) {
-            if (admission.waitMs > 0) this.wakeIn(admission.waitMs);
+          const now = this.clock.now();
+          const admission = await this.admit(now);
+          if (admission !== GO && admission !== GO_PROBE) {
+            if (admission > 0) this.wakeIn(admission);
             break;
           }
           const waiter = this.queue.shift();
-          if (waiter) waiter.release(this.enter(admission.probe, admission.now));
+          if (waiter) waiter.release(this.enter(admission === GO_PROBE, now));
         }
         if (this.queue.length === 0) this.clearTimer();
       } while (this.again);
