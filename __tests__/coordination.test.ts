@@ -1,5 +1,5 @@
 import axios, { isCancel, type AxiosResponse } from 'axios';
-import { attach, constant, type BackoffOptions } from '../lib';
+import { attach, constant, memoryStore, type BackoffOptions, type BackoffStore } from '../lib';
 import { manual } from './support/manual';
 import { rejection } from './support/mock';
 
@@ -300,5 +300,48 @@ describe('options', () => {
     await expect(api.get('/x', { backoff: { budget: false } })).rejects.toThrow(/config\.backoff\.budget.*set it on attach/);
     const { backoff } = await import('../lib');
     expect(() => backoff(api, { cooldown: false })).toThrow(/cooldown needs the request side that attach installs/);
+  });
+});
+
+describe('stores that answer asynchronously', () => {
+  /** The memory store, with take and prepare answering later, as a shared store does. */
+  function slowStore(onPrepare: (store: BackoffStore) => void = () => undefined) {
+    const inner = memoryStore();
+    const takes: number[] = [];
+    const store: BackoffStore = {
+      ...inner,
+      take: (...args) => {
+        takes.push(args[2]);
+        return Promise.resolve(inner.take(...args));
+      },
+      prepare: () => new Promise<void>((resolve) => setTimeout(() => (onPrepare(inner), resolve()), 5)),
+    };
+    return { store, takes };
+  }
+
+  it('takes one pace token per request, not two', async () => {
+    const { store, takes } = slowStore();
+    const { api, inFlight } = manual();
+    attach(api, { ...fast, store });
+    void api.get('/warm');
+    await tick(10);
+    inFlight()[0].reply(200);
+    await tick();
+    store.setPace('https://api.exchange.test', { capacity: 4, periodMs: 1_000 });
+    void api.get('/a');
+    await tick(10);
+    expect(inFlight()).toHaveLength(1);
+    expect(takes).toEqual([1]);
+  });
+
+  it('fails at once when the ban a store loads is longer than maxRetryAfter', async () => {
+    const { store } = slowStore((s) => s.setCooldown('https://api.exchange.test', Date.now() + 60_000));
+    const { api, calls } = manual();
+    attach(api, { ...fast, maxRetryAfter: 1_000, store });
+    const request = rejection(api.get('/a'));
+    await tick(10);
+    const error = await request;
+    expect(error.backoff?.reason).toBe('retry-after-too-long');
+    expect(calls).toHaveLength(0);
   });
 });

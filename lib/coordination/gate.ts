@@ -56,6 +56,9 @@ export class Gate {
   /** Waits for the origin to take the request, within the request's own signal, timeout and budget. */
   hold(config: AxiosRequestConfig, options: ResolvedOptions, state: BackoffState): Promise<Lease> {
     const lane = this.laneFor(config);
+    // A shared store may still be loading a ban: judge the wait on what it loads.
+    const ready = lane.ready;
+    if (ready) return ready.then(() => this.hold(config, options, state));
     const now = this.clock.now();
     const cooling = lane.coolingFor(now);
     if (cooling > options.maxRetryAfter) {

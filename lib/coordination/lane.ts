@@ -82,6 +82,11 @@ export class Lane {
 
   private preparing: Promise<void> | undefined;
 
+  /** Resolves once the store has loaded this key's state; undefined when it has. */
+  get ready(): Promise<void> | undefined {
+    return this.preparing;
+  }
+
   private prepared(): void {
     this.preparing = undefined;
     void this.pump();
@@ -99,7 +104,9 @@ export class Lane {
 
   /** The fast path: a lease now, or undefined when the request must be held. */
   tryEnter(now: number): Lease | undefined {
-    if (this.queue.length > 0) return undefined;
+    // While paced, every request takes a token through the queue: a store's take may be
+    // asynchronous, and one started here could not be awaited, nor given back in time.
+    if (this.queue.length > 0 || (this.settings.pacing && this.store.pace(this.key))) return undefined;
     const admission = this.admit(now);
     if (admission !== GO && admission !== GO_PROBE) return undefined;
     return this.enter(admission === GO_PROBE, now);
@@ -155,7 +162,9 @@ export class Lane {
       this.lesson = admitLate(this.lesson);
       if (this.settings.pacing) this.store.setPace(this.key, this.lesson.pace);
     }
-    if (this.store.pace(this.key) && this.clock.now() - this.lastLimitedAt > this.settings.forgetPaceAfter) {
+    // A pace this lane learned is forgotten after a quiet spell; one another process shared expires in its store.
+    if (this.lesson && this.clock.now() - this.lastLimitedAt > this.settings.forgetPaceAfter) {
+      this.lesson = undefined;
       this.store.setPace(this.key, undefined);
     }
   }
