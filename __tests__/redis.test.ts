@@ -1,0 +1,370 @@
+import Redis from 'ioredis';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as ts from 'typescript';
+import { attach } from '../lib';
+import { redisStore, type RedisBackoffStore, type RedisStatusEvent, type RedisStoreOptions } from '../lib/redis';
+import { Link } from '../lib/redis/link';
+import { resolveRedisOptions } from '../lib/redis/options';
+import { redisServer, type RedisServer } from './support/redis-server';
+import { freePort, reply, serversClosedAfterEach, type Step } from './support/server';
+
+// A real redis-server on a free port; without one these tests fail, they never skip.
+let server: RedisServer;
+beforeAll(async () => {
+  server = await redisServer();
+});
+afterAll(() => server?.stop());
+
+const http = serversClosedAfterEach();
+const opened: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const close of opened.splice(0).reverse()) await close();
+});
+
+let prefix = '';
+let tests = 0;
+beforeEach(() => {
+  prefix = `test-${++tests}`;
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(what: string, ok: () => boolean | Promise<boolean>, within = 2000): Promise<void> {
+  const deadline = Date.now() + within;
+  while (!(await ok())) {
+    if (Date.now() > deadline) throw new Error(`not true within ${within} ms: ${what}`);
+    await sleep(10);
+  }
+}
+
+/**
+ * One "process": its own connection, reconnecting quickly after a restart. ioredis
+ * waits disconnectTimeout (2 s by default) for a dead socket to close: keep it short.
+ */
+function connection(port = server.port): Redis {
+  const redis = new Redis(port, '127.0.0.1', { retryStrategy: () => 50, disconnectTimeout: 50 });
+  redis.on('error', () => undefined); // reconnection errors while a test has stopped the server
+  opened.push(() => redis.disconnect());
+  return redis;
+}
+
+function store(options: RedisStoreOptions = {}, redis = connection()): RedisBackoffStore {
+  const made = redisStore(redis, { prefix, ...options });
+  opened.push(() => made.close());
+  return made;
+}
+
+const keyOf = (key: string, what: string) => `${prefix}:{${key}}:${what}`;
+
+/** 200 to everything, except the first request to `path`: 429 with a 400 ms reset (KuCoin's ms header). */
+function limitedOnce(path: string): Step {
+  let limited = false;
+  return (req, res, arrival) => {
+    if (req.url !== path || limited) return reply(200)(req, res, arrival);
+    limited = true;
+    reply(429, { code: '429000' }, { 'gw-ratelimit-remaining': '0', 'gw-ratelimit-reset': '400' })(req, res, arrival);
+  };
+}
+
+describe('redisStore options', () => {
+  const lazy = () => new Redis({ lazyConnect: true });
+
+  it.each([
+    [{ timeoutMs: 0 }, 'timeoutMs must be a number of ms > 0 and <= 2147483647, got 0'],
+    [{ retryEveryMs: NaN }, 'retryEveryMs must be a number of ms > 0 and <= 2147483647, got NaN'],
+    [{ prefix: '' }, 'prefix must be a non-empty string, got ""'],
+    [{ onStatus: 'log' }, 'onStatus must be a function, got "log"'],
+    [{ now: 5 }, 'now must be a function, got 5'],
+    [{ ttl: 5 }, 'redisStore has an unknown option "ttl"; known: prefix, timeoutMs, retryEveryMs, onStatus, now'],
+  ])('names the option and the value: %p', (options, message) => {
+    expect(() => redisStore(lazy(), options as RedisStoreOptions)).toThrow(message);
+  });
+
+  it('names what a client that is not an ioredis client lacks', () => {
+    expect(() => redisStore({ ping: () => Promise.resolve('PONG') } as never)).toThrow(
+      'client must be an ioredis client (new Redis(url)); it lacks evalsha, eval, script, duplicate',
+    );
+  });
+
+  it('types the client by shape: an ioredis Redis fits, an object without its methods does not', () => {
+    const root = path.join(__dirname, '..');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-types-'));
+    const head = `import Redis from '${path.join(root, 'node_modules/ioredis')}';\n`
+      + `import { redisStore, type RedisClient } from '${path.join(root, 'lib/redis')}';\n`;
+    const fits = path.join(dir, 'fits.ts');
+    fs.writeFileSync(fits, `${head}const redis = new Redis();\nconst client: RedisClient = redis;\nredisStore(redis, { prefix: 'x' });\nexport { client };\n`);
+    const lacks = path.join(dir, 'lacks.ts');
+    fs.writeFileSync(lacks, `${head}redisStore({ ping: () => Promise.resolve('PONG') });\nexport {};\n`);
+    try {
+      const check = (file: string) => {
+        const { config } = ts.readConfigFile(path.join(root, 'tsconfig.json'), ts.sys.readFile);
+        const { options } = ts.parseJsonConfigFileContent(config, ts.sys, root);
+        const program = ts.createProgram([file], { ...options, noEmit: true, typeRoots: [path.join(root, 'node_modules/@types')] });
+        return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+      };
+      expect(check(fits)).toEqual([]);
+      expect(check(lacks).join('\n')).toMatch(/missing the following properties from type 'RedisClient': evalsha, eval, script, duplicate/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
+
+describe('the fallback switch', () => {
+  function fakeTimers() {
+    const live = new Set<number>();
+    let next = 0;
+    return {
+      live,
+      setTimeout: () => (live.add(++next), next),
+      clearTimeout: (handle: unknown) => live.delete(handle as number),
+    };
+  }
+
+  function link(ping: () => Promise<unknown>) {
+    let now = 0;
+    const events: RedisStatusEvent[] = [];
+    const options = resolveRedisOptions({ retryEveryMs: 1000, onStatus: (e) => events.push(e), now: () => now });
+    const timers = fakeTimers();
+    const recovered = jest.fn();
+    const made = new Link(options, timers, ping, recovered);
+    return { link: made, events, timers, recovered, advance: (ms: number) => (now += ms) };
+  }
+
+  it('clears the timeout of every call that settles', async () => {
+    const { link: l, timers } = link(() => Promise.resolve('PONG'));
+    await l.run(() => Promise.resolve(1));
+    await expect(l.run(() => Promise.reject(new Error('down')))).rejects.toThrow('down');
+    expect(timers.live.size).toBe(0);
+  });
+
+  it('says fallback once, pings only every retryEveryMs, says recovered once, then uses Redis again', async () => {
+    let pings = 0;
+    let answer = false;
+    const t = link(() => (pings++, answer ? Promise.resolve('PONG') : Promise.reject(new Error('refused'))));
+    await expect(t.link.run(() => Promise.reject(new Error('refused')))).rejects.toThrow();
+    await expect(t.link.run(() => Promise.reject(new Error('again')))).rejects.toThrow();
+    expect(t.events).toEqual([{ status: 'fallback', error: new Error('refused') }]);
+    expect(t.link.useRedis()).toBe(false);
+    t.advance(999);
+    expect(t.link.useRedis()).toBe(false);
+    expect(pings).toBe(0);
+    t.advance(1);
+    t.link.useRedis();
+    await sleep(0);
+    expect(pings).toBe(1);
+    t.advance(500);
+    answer = true;
+    t.link.useRedis();
+    expect(pings).toBe(1);
+    t.advance(500);
+    t.link.useRedis();
+    await sleep(0);
+    expect(t.events.map((e) => e.status)).toEqual(['fallback', 'recovered']);
+    expect(t.recovered).toHaveBeenCalledTimes(1);
+    expect(t.link.useRedis()).toBe(true);
+    expect(t.timers.live.size).toBe(0);
+  });
+
+  it('keeps going when the onStatus hook throws', async () => {
+    const options = resolveRedisOptions({ onStatus: () => { throw new Error('hook'); } });
+    const l = new Link(options, fakeTimers(), () => Promise.resolve('PONG'), () => undefined);
+    await expect(l.run(() => Promise.reject(new Error('down')))).rejects.toThrow('down');
+    expect(l.useRedis()).toBe(false);
+  });
+});
+
+describe('sharing between processes', () => {
+  it('holds a request of one store until a cooldown another store learned ends', async () => {
+    const site = await http([limitedOnce('/order')]);
+    const a = site.client();
+    const b = site.client();
+    attach(a, { store: store() });
+    attach(b, { store: store() });
+    await b.get('/warm-up'); // B has prepared the origin and listens
+    const placed = a.post('/order', { qty: 1 });
+    await until('A was limited', () => site.arrivals.some((x) => x.url === '/order'));
+    const limitedAt = site.arrivals.find((x) => x.url === '/order')!.at;
+    await sleep(50);
+    const sentAt = Date.now();
+    await b.get('/after');
+    await placed;
+    const after = site.arrivals.find((x) => x.url === '/after')!;
+    expect(after.at).toBeGreaterThanOrEqual(limitedAt + 400 - 5);
+    expect(after.at - sentAt).toBeGreaterThan(300);
+    expect(site.arrivals.filter((x) => x.at > limitedAt && x.at < limitedAt + 395)).toEqual([]);
+  });
+
+  it('holds the first request of a store that starts during a cooldown, and sends nothing before it ends', async () => {
+    const site = await http([reply(200)]);
+    const setAt = Date.now();
+    store().setCooldown(site.url, setAt + 400);
+    const admin = connection();
+    await until('the cooldown is in Redis', async () => (await admin.pttl(keyOf(site.url, 'cooldown'))) > 0);
+    const api = site.client();
+    attach(api, { store: store() });
+    await api.get('/first');
+    expect(site.arrivals).toHaveLength(1);
+    expect(site.arrivals[0].at).toBeGreaterThanOrEqual(setAt + 400 - 5);
+  });
+
+  it('tells the other stores of a breaker, a pace and a cooldown within a round trip', async () => {
+    const [a, b] = [store(), store()];
+    await Promise.all([a.prepare('k'), b.prepare('k')]);
+    a.setBreaker('k', { failures: 5, probing: true });
+    a.setPace('k', { capacity: 10, periodMs: 1000 });
+    a.setCooldown('k', Date.now() + 300);
+    await until('B sees them', () => b.breaker('k').probing && b.pace('k') !== undefined && b.cooldownUntil('k') > 0, 250);
+    expect(b.breaker('k')).toEqual({ failures: 5, probing: true });
+    expect(b.pace('k')).toEqual({ capacity: 10, periodMs: 1000 });
+    a.setBreaker('k', { failures: 0, probing: false });
+    a.setPace('k', undefined);
+    await until('B sees them cleared', () => !b.breaker('k').probing && b.pace('k') === undefined, 250);
+  });
+
+  it('trusts no process clock: stores whose clocks are two hours apart agree on a cooldown', async () => {
+    const ahead = () => Date.now() + 3_600_000;
+    const behind = () => Date.now() - 3_600_000;
+    const [a, b] = [store({ now: ahead }), store({ now: behind })];
+    await Promise.all([a.prepare('k'), b.prepare('k')]);
+    a.setCooldown('k', ahead() + 300);
+    await until('B sees it', () => b.cooldownUntil('k') > 0, 250);
+    expect(b.cooldownUntil('k') - behind()).toBeGreaterThan(250);
+    expect(b.cooldownUntil('k') - behind()).toBeLessThanOrEqual(300);
+    const late = store({ now: behind });
+    await late.prepare('k');
+    expect(late.cooldownUntil('k') - behind()).toBeGreaterThan(200);
+    expect(late.cooldownUntil('k') - behind()).toBeLessThanOrEqual(300);
+  });
+
+  it('takes the budget atomically: of 50 concurrent takers on two connections, exactly capacity / cost succeed', async () => {
+    const [a, b] = [store(), store()];
+    const spec = { capacity: 100, refillPerMs: 0 };
+    const takes = await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 ? a : b).take('k', 'budget', 5, spec, Date.now())));
+    expect(takes.filter((t) => t.ok)).toHaveLength(20);
+    expect(takes.find((t) => !t.ok)).toEqual({ ok: false, waitMs: Infinity });
+    a.give('k', 'budget', 10, spec, Date.now());
+    const more = [];
+    for (let i = 0; i < 3; i++) more.push(await b.take('k', 'budget', 5, spec, Date.now()));
+    expect(more.map((t) => t.ok)).toEqual([true, true, false]);
+  });
+
+  it('paces in fixed windows shared by every store', async () => {
+    const [a, b] = [store(), store()];
+    const spec = { capacity: 3, refillPerMs: 0, periodMs: 300 };
+    const takes = await Promise.all([a, b, a, b, a].map((s) => s.take('k', 'pace', 1, spec, Date.now())));
+    expect(takes.filter((t) => t.ok)).toHaveLength(3);
+    const refused = takes.find((t) => !t.ok) as { waitMs: number };
+    expect(refused.waitMs).toBeGreaterThan(250);
+    expect(refused.waitMs).toBeLessThanOrEqual(300);
+  });
+});
+
+describe('keys in Redis', () => {
+  it('expire: a cooldown after its wait, a bucket once it would be full, breaker and pace when idle', async () => {
+    const a = store();
+    const admin = connection();
+    a.setCooldown('k', Date.now() + 200);
+    a.setBreaker('k', { failures: 1, probing: false });
+    a.setPace('k', { capacity: 2, periodMs: 200 });
+    await a.take('k', 'pace', 1, { capacity: 2, refillPerMs: 0, periodMs: 200 }, Date.now());
+    await a.take('k', 'budget', 5, { capacity: 100, refillPerMs: 0 }, Date.now());
+    const ttl = (what: string) => admin.pttl(keyOf('k', what));
+    expect(await ttl('cooldown')).toBeGreaterThan(150);
+    expect(await ttl('cooldown')).toBeLessThanOrEqual(200);
+    expect(await ttl('bucket:pace')).toBeLessThanOrEqual(200);
+    expect(await ttl('breaker')).toBeGreaterThan(59_000);
+    expect(await ttl('breaker')).toBeLessThanOrEqual(60_000);
+    expect(await ttl('pace')).toBeGreaterThan(599_000);
+    expect(await ttl('pace')).toBeLessThanOrEqual(600_000);
+    expect(await ttl('bucket:budget')).toBeGreaterThan(599_000);
+    a.setBreaker('k', { failures: 0, probing: false });
+    a.setPace('k', undefined);
+    a.give('k', 'budget', 5, { capacity: 100, refillPerMs: 0 }, Date.now());
+    await sleep(250);
+    expect(await admin.keys(`${prefix}:*`)).toEqual([]);
+  });
+});
+
+describe('when Redis fails', () => {
+  it('drops a write Redis runs after the store gave up on it, rather than apply its wait late', async () => {
+    const statuses: RedisStatusEvent[] = [];
+    const a = store({ timeoutMs: 50, onStatus: (e) => statuses.push(e) });
+    await a.prepare('k');
+    const admin = connection();
+    await admin.call('CLIENT', 'PAUSE', '1400'); // past the write's deadline: timeout twice, plus 1 s
+    const until = Date.now() + 300;
+    a.setCooldown('k', until);
+    expect(a.cooldownUntil('k')).toBe(until);
+    await sleep(1500);
+    expect(await admin.pttl(keyOf('k', 'cooldown'))).toBe(-2);
+    expect(statuses).toEqual([{ status: 'fallback', error: new Error('Redis did not answer within timeoutMs (50 ms)') }]);
+  });
+
+  it('lets requests go when Redis is unreachable from the start, and says so once', async () => {
+    const statuses: RedisStatusEvent[] = [];
+    const site = await http([reply(200)]);
+    const api = site.client();
+    attach(api, { store: store({ timeoutMs: 50, onStatus: (e) => statuses.push(e) }, connection(await freePort())) });
+    const answers = await Promise.all(Array.from({ length: 5 }, (_, i) => api.get(`/x${i}`)));
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(statuses.map((e) => e.status)).toEqual(['fallback']);
+  });
+
+  it('keeps serving when Redis is killed mid-run, says fallback then recovered once each, and shares again', async () => {
+    const statuses: RedisStatusEvent[] = [];
+    const site = await http([reply(200)]);
+    const api = site.client();
+    const a = store({ timeoutMs: 100, retryEveryMs: 200, onStatus: (e) => statuses.push(e) });
+    attach(api, { store: a });
+    await Promise.all([api.get('/1'), api.get('/2'), api.get('/3')]);
+    expect(statuses).toEqual([]);
+
+    await server.kill();
+    const during = await Promise.all(Array.from({ length: 10 }, (_, i) => api.get(`/during-${i}`)));
+    expect(during.every((r) => r.status === 200)).toBe(true);
+    expect(await a.take('k', 'budget', 5, { capacity: 10, refillPerMs: 0 }, Date.now())).toEqual({ ok: true });
+    a.prepare('elsewhere'); // a second origin, first met during the outage
+    a.setCooldown('elsewhere', Date.now() + 3000);
+    expect(statuses.map((e) => e.status)).toEqual(['fallback']);
+
+    await server.start();
+    await until('recovered', async () => {
+      await api.get('/poll');
+      return statuses.length > 1;
+    }, 5000);
+    expect(statuses.map((e) => e.status)).toEqual(['fallback', 'recovered']);
+
+    const admin = connection();
+    await until('the cooldown learned in fallback is in Redis', async () => (await admin.pttl(keyOf('elsewhere', 'cooldown'))) > 0);
+    expect(await admin.pttl(keyOf('elsewhere', 'cooldown'))).toBeLessThanOrEqual(3000);
+    const late = store();
+    await late.prepare('elsewhere');
+    expect(late.cooldownUntil('elsewhere')).toBeGreaterThan(Date.now() + 1000);
+    a.setBreaker(site.url, { failures: 1, probing: false });
+    await until('writes reach Redis again', async () => (await admin.get(keyOf(site.url, 'breaker'))) !== null);
+    expect(statuses).toHaveLength(2);
+  }, 20_000);
+
+  it('sends a script again when Redis lost it (SCRIPT FLUSH, as a restart does)', async () => {
+    const a = store();
+    const spec = { capacity: 10, refillPerMs: 0 };
+    expect(await a.take('k', 'budget', 1, spec, Date.now())).toEqual({ ok: true });
+    const admin = connection();
+    await admin.script('FLUSH');
+    expect(await a.take('k', 'budget', 1, spec, Date.now())).toEqual({ ok: true });
+    expect(await admin.hget(keyOf('k', 'bucket:budget'), 'tokens')).toBe('8');
+  });
+
+  it('close() unsubscribes and closes the store\'s own connection', async () => {
+    const a = store();
+    await a.prepare('k');
+    const admin = connection();
+    const subscribers = async () => (await admin.pubsub('NUMSUB', `${prefix}:events`))[1];
+    expect(await subscribers()).toBe(1);
+    await a.close();
+    expect(await subscribers()).toBe(0);
+  });
+});

@@ -1,0 +1,24 @@
+/** Where one origin's (or key's) state lives, all under the store's prefix. */
+export interface KeysOf {
+  readonly cooldown: string;
+  readonly breaker: string;
+  readonly pace: string;
+  bucket(name: string): string;
+}
+
+/**
+ * The origin goes in a hash tag (`{...}`): in a Redis Cluster all of its keys then
+ * share a slot, as the script that loads them reads three keys at once.
+ */
+export function keysOf(prefix: string, key: string): KeysOf {
+  const base = `${prefix}:{${key}}`;
+  return {
+    cooldown: `${base}:cooldown`,
+    breaker: `${base}:breaker`,
+    pace: `${base}:pace`,
+    bucket: (name) => `${base}:bucket:${name}`,
+  };
+}
+
+/** The channel on which stores tell each other of their writes. */
+export const channelOf = (prefix: string): string => `${prefix}:events`;

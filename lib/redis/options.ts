@@ -1,0 +1,73 @@
+import { MAX_DELAY, systemClock } from '../clock';
+
+/** Said once when the store stops using Redis, and once when it uses it again. */
+export type RedisStatusEvent =
+  | { readonly status: 'fallback'; readonly error: unknown }
+  | { readonly status: 'recovered'; readonly error?: undefined };
+
+export interface RedisStoreOptions {
+  /** Namespace of every key and of the channel. Default 'axios-backoff'. */
+  prefix?: string;
+  /** How long a Redis call may take before the store falls back to memory, ms. Default 250. */
+  timeoutMs?: number;
+  /** While in fallback, how often Redis is tried again (a PING on the next operation), ms. Default 5000. */
+  retryEveryMs?: number;
+  /** Told of a fallback and of a recovery. Default: console.warn. */
+  onStatus?: (event: RedisStatusEvent) => void;
+  /** This process' clock, for the local mirror only: times shared through Redis are relative. */
+  now?: () => number;
+}
+
+export interface ResolvedRedisOptions {
+  readonly prefix: string;
+  readonly timeoutMs: number;
+  readonly retryEveryMs: number;
+  readonly onStatus: (event: RedisStatusEvent) => void;
+  readonly now: () => number;
+}
+
+const KNOWN = ['prefix', 'timeoutMs', 'retryEveryMs', 'onStatus', 'now'];
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'function') return 'a function';
+  if (value !== null && typeof value === 'object') return 'an object';
+  return String(value);
+}
+
+function ms(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !(value > 0) || value > MAX_DELAY) {
+    throw new RangeError(`${name} must be a number of ms > 0 and <= ${MAX_DELAY}, got ${show(value)}`);
+  }
+  return value;
+}
+
+function fn<T>(name: string, value: unknown, fallback: T): T {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'function') throw new TypeError(`${name} must be a function, got ${show(value)}`);
+  return value as T;
+}
+
+function warn(event: RedisStatusEvent): void {
+  const message = event.status === 'fallback'
+    ? `axios-backoff: Redis unavailable (${String(event.error)}); using in-memory state until it answers again`
+    : 'axios-backoff: Redis answers again; shared state restored';
+  console.warn(message);
+}
+
+/** Validates the store's options once, when the store is made. */
+export function resolveRedisOptions(options: RedisStoreOptions): ResolvedRedisOptions {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`options must be an object, got ${show(options)}`);
+  const unknown = Object.keys(options).find((k) => !KNOWN.includes(k));
+  if (unknown) throw new TypeError(`redisStore has an unknown option ${show(unknown)}; known: ${KNOWN.join(', ')}`);
+  const prefix = options.prefix ?? 'axios-backoff';
+  if (typeof prefix !== 'string' || prefix === '') throw new TypeError(`prefix must be a non-empty string, got ${show(prefix)}`);
+  return {
+    prefix,
+    timeoutMs: ms('timeoutMs', options.timeoutMs, 250),
+    retryEveryMs: ms('retryEveryMs', options.retryEveryMs, 5000),
+    onStatus: fn('onStatus', options.onStatus, warn),
+    now: fn('now', options.now, systemClock.now),
+  };
+}

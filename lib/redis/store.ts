@@ -1,0 +1,181 @@
+import type { Clock } from '../clock';
+import type { BucketSpec } from '../coordination/bucket';
+import { memoryStore, type BackoffStore, type BreakerState, type BucketName, type PaceState, type TakeResult } from '../coordination/store';
+import type { RedisClient } from './client';
+import { encode, isBreaker, isPace, readState, Subscription, type Update } from './events';
+import { channelOf, keysOf } from './keys';
+import { Link } from './link';
+import type { ResolvedRedisOptions } from './options';
+import { BUCKET, COOLDOWN, LOAD, runScript, STALE, STATE, type Script } from './scripts';
+
+/** A BackoffStore shared through Redis; `close()` ends its subscription. */
+export interface RedisBackoffStore extends BackoffStore {
+  prepare(key: string): Promise<void> | void;
+  /** Unsubscribes and closes the store's own connection; the client passed in stays yours to close. */
+  close(): Promise<void>;
+}
+
+/** An open breaker is forgotten a minute after its last update; a learned pace after ten. */
+const BREAKER_TTL = 60_000;
+const PACE_TTL = 600_000;
+/** A bucket that does not refill (the retry budget) is forgotten, so full again, after ten idle minutes. */
+const IDLE_BUCKET_TTL = 600_000;
+/** Slack on a write's deadline for the error of the learned clock offset and small clock steps. */
+const STALE_GRACE = 1000;
+
+/**
+ * Reads answer from a local mirror, kept current by other processes' published
+ * writes; writes apply to the mirror at once and to Redis in the background. In
+ * fallback the mirror is the whole store.
+ */
+export class SharedStore implements RedisBackoffStore {
+  private readonly mirror = memoryStore();
+  private readonly known = new Set<string>();
+  /** Tells this store's own messages from others'. */
+  private readonly self: string;
+  private readonly channel: string;
+  private readonly link: Link;
+  private readonly events: Subscription;
+  /** Redis' clock minus this process' clock, learned from every reply. */
+  private offset: number | undefined;
+
+  constructor(
+    private readonly client: RedisClient,
+    private readonly options: ResolvedRedisOptions,
+    clock: Pick<Clock, 'setTimeout' | 'clearTimeout' | 'random'>,
+  ) {
+    this.self = [clock.random(), clock.random()].map((r) => r.toString(36).slice(2)).join('');
+    this.channel = channelOf(options.prefix);
+    this.link = new Link(options, clock, () => client.ping(), () => this.resync());
+    this.events = new Subscription(client, this.channel, (update) => this.received(update), this.self);
+    // Connect the subscriber now, so the first request does not wait for it.
+    this.events.start().catch(() => undefined);
+  }
+
+  cooldownUntil(key: string): number {
+    this.link.useRedis(); // reads count as operations: in fallback, one of them starts the PING
+    return this.mirror.cooldownUntil(key);
+  }
+
+  setCooldown(key: string, until: number): void {
+    this.mirror.setCooldown(key, until);
+    this.shareCooldown(key, until);
+  }
+
+  breaker(key: string): BreakerState {
+    this.link.useRedis();
+    return this.mirror.breaker(key);
+  }
+
+  setBreaker(key: string, state: BreakerState): void {
+    this.mirror.setBreaker(key, state);
+    const open = state.failures > 0 || state.probing;
+    const value = open ? JSON.stringify({ failures: state.failures, probing: state.probing }) : '';
+    this.share(STATE, [keysOf(this.options.prefix, key).breaker], [value, BREAKER_TTL], { kind: 'breaker', key, state });
+  }
+
+  pace(key: string): PaceState | undefined {
+    return this.mirror.pace(key);
+  }
+
+  setPace(key: string, pace: PaceState | undefined): void {
+    this.mirror.setPace(key, pace);
+    const value = pace ? JSON.stringify({ capacity: pace.capacity, periodMs: pace.periodMs }) : '';
+    const k = keysOf(this.options.prefix, key);
+    this.share(STATE, [k.pace, k.bucket('pace')], [value, PACE_TTL], { kind: 'pace', key, pace });
+  }
+
+  take(key: string, bucket: BucketName, n: number, spec: BucketSpec, now: number): TakeResult | Promise<TakeResult> {
+    const local = () => this.mirror.take(key, bucket, n, spec, now);
+    if (!this.link.useRedis()) return local();
+    return this.link.run(() => this.bucket(key, bucket, 'take', n, spec)).then((reply): TakeResult | Promise<TakeResult> => {
+      if (reply[1] === 1) return { ok: true };
+      if (reply[1] !== 0) return local();
+      const wait = Number(reply[2]);
+      return { ok: false, waitMs: wait < 0 ? Infinity : wait };
+    }, local);
+  }
+
+  give(key: string, bucket: BucketName, n: number, spec: BucketSpec, now: number): void {
+    const local = (): void => this.mirror.give(key, bucket, n, spec, now);
+    if (!this.link.useRedis()) return local();
+    this.link.run(() => this.bucket(key, bucket, 'give', n, spec)).catch(local);
+  }
+
+  /** Loads the key's state before its first request; on failure resolves anyway, in fallback. */
+  prepare(key: string): Promise<void> | void {
+    this.known.add(key);
+    if (!this.link.useRedis()) return;
+    const k = keysOf(this.options.prefix, key);
+    return this.link
+      .run(async () => {
+        await this.events.start();
+        return this.exec(LOAD, [k.cooldown, k.breaker, k.pace], []);
+      })
+      .then((reply) => this.loaded(key, reply), () => undefined);
+  }
+
+  close(): Promise<void> {
+    return this.events.close((promise) => this.link.timed(promise));
+  }
+
+  private loaded(key: string, [, pttl, breaker, pace]: unknown[]): void {
+    if (typeof pttl === 'number' && pttl > 0) this.mirror.setCooldown(key, this.options.now() + pttl);
+    const b = readState(breaker, isBreaker);
+    if (b) this.mirror.setBreaker(key, b);
+    const p = readState(pace, isPace);
+    if (p) this.mirror.setPace(key, p);
+  }
+
+  private received(update: Update): void {
+    if (update.kind === 'cooldown') this.mirror.setCooldown(update.key, this.options.now() + update.wait);
+    else if (update.kind === 'breaker') this.mirror.setBreaker(update.key, update.state);
+    else this.mirror.setPace(update.key, update.pace);
+  }
+
+  /** A cooldown goes to Redis as the wait left, so no process' wall clock is trusted. */
+  private shareCooldown(key: string, until: number): void {
+    const wait = Math.ceil(until - this.options.now());
+    if (!Number.isFinite(wait) || wait <= 0) return;
+    this.share(COOLDOWN, [keysOf(this.options.prefix, key).cooldown], [wait], { kind: 'cooldown', key, wait });
+  }
+
+  /** Fire and forget: a failure has already switched the store to fallback. */
+  private share(script: Script, keys: string[], args: Array<string | number>, update: Update): void {
+    if (!this.link.useRedis()) return;
+    const message = encode(this.self, update);
+    this.link.run(() => this.exec(script, keys, [...args, this.channel, message])).catch(() => undefined);
+  }
+
+  private bucket(key: string, bucket: BucketName, mode: 'take' | 'give', n: number, spec: BucketSpec): Promise<unknown[]> {
+    const args = [mode, n, spec.capacity, spec.refillPerMs, spec.periodMs ?? 0, IDLE_BUCKET_TTL];
+    return this.exec(BUCKET, [keysOf(this.options.prefix, key).bucket(bucket)], args);
+  }
+
+  /**
+   * ioredis queues commands while disconnected and resends unanswered ones after it
+   * reconnects, so a write the store gave up on may run seconds later: with a wait
+   * relative to then, a stale cooldown would hold every process longer than the server
+   * asked. Each write carries a deadline in Redis' own time (through the offset learned
+   * from the last reply) and is dropped after it. A write found stale while still awaited
+   * means the offset was wrong (the clock stepped): it is sent once more.
+   */
+  private async exec(script: Script, keys: string[], args: Array<string | number>, retried = false): Promise<unknown[]> {
+    const sentAt = this.options.now();
+    const deadline = this.offset === undefined ? 0 : Math.round(sentAt + this.offset + 2 * this.options.timeoutMs + STALE_GRACE);
+    const reply = await runScript(this.client, script, keys, [deadline, ...args]);
+    if (typeof reply[0] === 'number') this.offset = reply[0] - this.options.now();
+    const late = this.options.now() - sentAt >= this.options.timeoutMs;
+    if (reply[1] === STALE && !retried && !late) return this.exec(script, keys, args, true);
+    return reply;
+  }
+
+  /** Back from fallback: share the cooldowns learned meanwhile, and reload what others wrote. */
+  private resync(): void {
+    this.events.start().catch(() => undefined);
+    for (const key of this.known) {
+      this.shareCooldown(key, this.mirror.cooldownUntil(key));
+      void this.prepare(key);
+    }
+  }
+}
