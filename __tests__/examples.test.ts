@@ -1,43 +1,17 @@
 import axios, { isAxiosError, type AxiosInstance, type AxiosRequestConfig } from 'axios';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { attach, presets } from '../lib';
 import { startMockExchange, type ExchangeKind, type MockExchange, type MockScript } from '../examples/exchange-mocks';
 import { main as placeOrder } from '../examples/place-order';
 import { main as pollingBot } from '../examples/polling-bot';
 import { main as wrapExchangeClient } from '../examples/wrap-exchange-client';
+import { runTypeScript, type ChildRun } from './support/child';
 
-interface Run {
-  readonly code: number | null;
-  readonly killed: boolean;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function runExample(name: string, guardMs: number): Promise<Run> {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(__dirname, '..', 'examples', `${name}.ts`)], {
-    cwd: join(__dirname, '..'),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  let killed = false;
-  const guard = setTimeout(() => {
-    killed = true;
-    child.kill('SIGKILL');
-  }, guardMs);
-  return new Promise((resolve) => {
-    child.on('close', (code) => {
-      clearTimeout(guard);
-      resolve({ code, killed, stdout, stderr });
-    });
-  });
+function runExample(name: string, guardMs: number): Promise<ChildRun> {
+  return runTypeScript(`examples/${name}.ts`, guardMs);
 }
 
 const SCRIPTS = ['wrap-exchange-client', 'polling-bot', 'place-order'];
-let scripts: Promise<Run[]>;
+let scripts: Promise<ChildRun[]>;
 
 // Started first, so the child processes run beside the in-process tests.
 beforeAll(() => {

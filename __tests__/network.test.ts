@@ -1,8 +1,7 @@
 import axios, { isCancel } from 'axios';
-import { spawn } from 'node:child_process';
 import { Agent } from 'node:http';
-import { join } from 'node:path';
 import { attach, constant, type BackoffOptions } from '../lib';
+import { runTypeScript } from './support/child';
 import { rejection } from './support/mock';
 import { dropConnection, freePort, later, reply, serversClosedAfterEach, type ScriptedServer } from './support/server';
 
@@ -117,21 +116,7 @@ describe('Retry-After over the wire', () => {
 
 describe('a process with nothing left to do', () => {
   it('exits by itself after a retried request, with no timer left', async () => {
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(__dirname, 'support', 'exit-check.ts')], {
-      cwd: join(__dirname, '..'),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    let killed = false;
-    const guard = setTimeout(() => {
-      killed = true;
-      child.kill('SIGKILL');
-    }, 10_000);
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    clearTimeout(guard);
+    const { code, killed, stdout, stderr } = await runTypeScript('__tests__/support/exit-check.ts', 10_000);
 
     expect({ killed, code, stderr }).toEqual({ killed: false, code: 0, stderr: '' });
     const printed = JSON.parse(stdout) as { status: number; arrivals: number; resources: string[] };

@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { listen } from './loopback';
 import {
   SHAPES, type Answer, type ExchangeKind, type ExchangeShape, type MockRequest, type OrderRecord, type RouteName,
 } from './exchange-shapes';
@@ -196,15 +197,6 @@ class Mock implements MockExchange {
   }
 }
 
-function listen(server: http.Server): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
 
 /**
  * A loopback server answering like `kind`'s REST API: a ticker, order placement and a lookup

@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { listen } from './loopback';
 import { RateWindow, type Verdict } from './rate-window';
 import { mulberry32, resolveSimOptions, type ExchangeSimOptions, type ResolvedSimOptions } from './sim-options';
 
@@ -199,15 +200,6 @@ class Exchange implements ExchangeSim {
   }
 }
 
-function listen(server: http.Server): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
 
 export async function startExchange(opts: ExchangeSimOptions): Promise<ExchangeSim> {
   const resolved = resolveSimOptions(opts);
