@@ -1,5 +1,5 @@
 import type { Clock } from '../clock';
-import { admitLate, learn, SuccessLog, type Lesson } from './pace';
+import { PaceLearner } from './pace';
 import { Ramp } from './ramp';
 import type { BackoffStore } from './store';
 
@@ -59,9 +59,7 @@ export class Lane {
   private timerAt = Infinity;
   private pumping = false;
   private again = false;
-  private readonly successes = new SuccessLog();
-  private lesson: Lesson | undefined;
-  private lastLimitedAt = 0;
+  private readonly learner: PaceLearner;
 
   constructor(
     readonly key: string,
@@ -70,6 +68,7 @@ export class Lane {
     private readonly clock: Clock,
   ) {
     this.ramp = settings.pacing ? new Ramp(1, settings.rampLimit) : undefined;
+    this.learner = new PaceLearner(settings.forgetPaceAfter);
     const preparing = store.prepare?.(key);
     if (preparing instanceof Promise) {
       // A store that cannot load the key must not stall requests: go on with what it has.
@@ -157,27 +156,16 @@ export class Lane {
     // The origin is back: ramp up again rather than flood it.
     if (breaker.probing && this.settings.pacing) this.ramp = new Ramp(2, this.settings.rampLimit);
     if (breaker.failures > 0 || breaker.probing) this.store.setBreaker(this.key, { failures: 0, probing: false });
-    this.successes.add(lease.sentAt);
-    if (this.lesson && lease.sentAt >= this.lesson.from && lease.sentAt <= this.lesson.at) {
-      this.lesson = admitLate(this.lesson);
-      if (this.settings.pacing) this.store.setPace(this.key, this.lesson.pace);
-    }
-    // A pace this lane learned is forgotten after a quiet spell; one another process shared expires in its store.
-    if (this.lesson && this.clock.now() - this.lastLimitedAt > this.settings.forgetPaceAfter) {
-      this.lesson = undefined;
-      this.store.setPace(this.key, undefined);
-    }
+    if (!this.settings.pacing) return;
+    const pace = this.learner.succeeded(lease.sentAt, this.clock.now);
+    if (pace !== undefined) this.store.setPace(this.key, pace ?? undefined);
   }
 
   private rateLimited(wait: number | undefined, now: number): void {
     this.ramp = undefined; // the server now says how much it takes: pacing, not the ramp, limits
-    this.lastLimitedAt = now;
-    if (wait === undefined || !this.settings.pacing) return;
-    const until = now + wait;
-    // One window's worth of refusals teaches one lesson; the rest of the burst only confirms it.
-    if (this.lesson && now <= this.lesson.until) return;
-    this.lesson = learn(this.successes, now, until, this.store.pace(this.key));
-    if (this.lesson.pace) this.store.setPace(this.key, this.lesson.pace);
+    if (!this.settings.pacing) return;
+    const pace = this.learner.limited(wait, now, this.store.pace(this.key));
+    if (pace) this.store.setPace(this.key, pace);
   }
 
   private failed(lease: Lease, now: number): void {

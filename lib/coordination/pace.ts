@@ -66,3 +66,43 @@ export function admitLate(lesson: Lesson): Lesson {
   const capacity = (lesson.pace?.capacity ?? 0) + 1;
   return { ...lesson, pace: { capacity, periodMs: Math.max(1, lesson.until - lesson.from) } };
 }
+
+/**
+ * What one lane learns about its origin's pace: successes are logged, a rate
+ * limit turns them into a lesson, and a quiet spell makes it forget.
+ */
+export class PaceLearner {
+  private readonly successes = new SuccessLog();
+  private lesson: Lesson | undefined;
+  private lastLimitedAt = 0;
+
+  constructor(private readonly forgetAfter: number) {}
+
+  /** A success sent at `sentAt`: the pace to store, `null` to forget it, undefined for no change. */
+  succeeded(sentAt: number, now: () => number): PaceState | null | undefined {
+    this.successes.add(sentAt);
+    const lesson = this.lesson;
+    if (!lesson) return undefined;
+    // Only this lane's own lesson is forgotten; a pace another process shared expires in its store.
+    if (now() - this.lastLimitedAt > this.forgetAfter) {
+      this.lesson = undefined;
+      return null;
+    }
+    // Sent before the refusal, answered after it, and before any release: the window admitted one more.
+    if (sentAt >= lesson.from && sentAt <= lesson.at && now() <= lesson.until) {
+      this.lesson = admitLate(lesson);
+      return this.lesson.pace;
+    }
+    return undefined;
+  }
+
+  /** A refusal with the server's wait: the pace to store, or undefined for no change. */
+  limited(wait: number | undefined, now: number, current: PaceState | undefined): PaceState | undefined {
+    this.lastLimitedAt = now;
+    if (wait === undefined) return undefined;
+    // One window's worth of refusals teaches one lesson; the rest of the burst only confirms it.
+    if (this.lesson && now <= this.lesson.until) return undefined;
+    this.lesson = learn(this.successes, now, now + wait, current);
+    return this.lesson.pace;
+  }
+}
