@@ -206,3 +206,19 @@ describe('bodies that cannot be sent twice', () => {
     expect(error.backoff?.message).toMatch(/stream/);
   });
 });
+
+describe('the request as made', () => {
+  it('is recorded before every request interceptor, those registered after attach included', async () => {
+    const { api, seen } = scripted([503, 503, 200]);
+    api.interceptors.request.use((config) => ({ ...config, url: `${config.url}/before` }));
+    attach(api, fast);
+    api.interceptors.request.use((config) => {
+      config.url = `${config.url}/after`;
+      config.params = { ...config.params, signature: `${config.params?.signature ?? ''}x` };
+      return config;
+    });
+    await api.get('/x', { params: { symbol: 'BTCUSDT' } });
+    expect(seen.map((c) => c.url)).toEqual(['/x/after/before', '/x/after/before', '/x/after/before']);
+    expect(seen.map((c) => c.params)).toEqual(Array(3).fill({ symbol: 'BTCUSDT', signature: 'x' }));
+  });
+});
