@@ -1,7 +1,7 @@
 import { MAX_DELAY } from './clock';
 
-/** Response headers as axios or an adapter hands them over. */
-export type HeaderBag = { get?: (name: string) => unknown } | Record<string, unknown> | undefined | null;
+/** Response headers as axios or an adapter hands them over: AxiosHeaders or a plain object. */
+export type HeaderBag = Record<string, unknown> | undefined | null;
 
 /** Case-insensitive header lookup over AxiosHeaders or a plain object. */
 export function headerValue(headers: HeaderBag, name: string): string | undefined {

@@ -1,3 +1,9 @@
+/**
+ * Backoff and retry for axios that honours rate limits and never replays a request
+ * the server may have acted on.
+ *
+ * @module axios-backoff
+ */
 import type { AxiosInstance } from 'axios';
 import { createAttach } from './attach';
 import { COORDINATION_KEYS } from './coordination/settings';
@@ -11,6 +17,8 @@ export { presets } from './presets';
 export type { Preset, PresetOptions } from './presets';
 export { resetWait } from './ratelimit-headers';
 export { parseRetryAfter } from './headers';
+export type { HeaderBag } from './headers';
+export { backoffInfo } from './info';
 export { memoryStore } from './coordination/store';
 export type { BackoffStore, BreakerState, BucketName, PaceState, TakeResult } from './coordination/store';
 export type { BucketSpec } from './coordination/bucket';
@@ -24,12 +32,26 @@ export type {
  * Installs backoff on an axios instance: a request side that records each request
  * as made and holds it while its server is rate-limiting or down, and the response
  * interceptor that retries. Returns a function that removes both.
+ *
+ * @example
+ * ```ts
+ * const api = axios.create({ baseURL: 'https://api.exchange.example' });
+ * const detach = attach(api, { retries: 5, strategy: exponential({ initial: 200, max: 30_000 }) });
+ * ```
  */
 export function attach(instance: AxiosInstance, options?: BackoffOptions): () => void {
   return createAttach(instance, options);
 }
 
-/** The response interceptor pair, for `instance.interceptors.response.use(...backoff(instance))`. */
+/**
+ * The response interceptor pair, for `instance.interceptors.response.use(...backoff(instance))`:
+ * retries without the request side, so without the coordination options (`store`, `pacing`…).
+ *
+ * @example
+ * ```ts
+ * api.interceptors.response.use(...backoff(api, { retries: 5 }));
+ * ```
+ */
 export function backoff(instance: AxiosInstance, options?: BackoffOptions): ResponseInterceptorPair {
   const shared = COORDINATION_KEYS.find((key) => options?.[key] !== undefined);
   if (shared) throw new TypeError(`${shared} needs the request side that attach installs: use attach(instance, options)`);

@@ -2,7 +2,9 @@ import { COORDINATION_KEYS } from './coordination/settings';
 import { exponential } from './strategies';
 import type { BackoffOptions, ResolvedOptions } from './types';
 
+/** Statuses retried when `statusCodes` is not given: 408, 418, 425, 429, 500, 502, 503, 504. */
 export const DEFAULT_STATUS_CODES: readonly number[] = [408, 418, 425, 429, 500, 502, 503, 504];
+/** Methods retried on unknown outcomes when `methods` is not given: the idempotent ones (lower case). */
 export const DEFAULT_METHODS: readonly string[] = ['get', 'head', 'options', 'put', 'delete'];
 export const DEFAULT_RETRIES = 3;
 export const DEFAULT_MAX_RETRY_AFTER = 60_000;

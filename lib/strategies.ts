@@ -1,6 +1,7 @@
 import { sanitizeDelay } from './clock';
 import type { Jitter, Strategy } from './types';
 
+/** Options of {@link exponential}: the delay grows by `factor` per retry, up to `max`. */
 export interface ExponentialOptions {
   /** Delay before the first retry, ms. Default 200. */
   initial?: number;
@@ -10,9 +11,11 @@ export interface ExponentialOptions {
   max?: number;
   /** Default 'full'. */
   jitter?: Jitter;
+  /** Chance in [0, 1), so tests can be deterministic. Default `Math.random`. */
   random?: () => number;
 }
 
+/** Options of {@link linear}: the delay grows by `step` per retry, up to `max`. */
 export interface LinearOptions {
   /** Delay before the first retry, ms. Default 200. */
   initial?: number;
@@ -22,14 +25,17 @@ export interface LinearOptions {
   max?: number;
   /** Default 'none'. */
   jitter?: Jitter;
+  /** Chance in [0, 1), so tests can be deterministic. Default `Math.random`. */
   random?: () => number;
 }
 
+/** Options of {@link decorrelatedJitter}: each delay drawn between `initial` and three times the previous, up to `max`. */
 export interface DecorrelatedJitterOptions {
   /** Smallest delay, ms. Default 200. */
   initial?: number;
   /** Cap, ms. Default 30 000. */
   max?: number;
+  /** Chance in [0, 1), so tests can be deterministic. Default `Math.random`. */
   random?: () => number;
 }
 

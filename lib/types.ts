@@ -39,11 +39,19 @@ export type Outcome = 'rate-limited' | 'not-processed' | 'unknown' | 'resign' | 
  */
 export type Classification =
   | { readonly kind: 'ok' }
-  | { readonly kind: 'rate-limited'; readonly wait?: number }
+  | {
+      readonly kind: 'rate-limited';
+      /** The server's wait, ms, when it named one. */
+      readonly wait?: number;
+    }
   | { readonly kind: 'transient' }
   | { readonly kind: 'unknown' }
   | { readonly kind: 'resign' }
-  | { readonly kind: 'fatal'; readonly reason?: string };
+  | {
+      readonly kind: 'fatal';
+      /** Why, in words, for the error the caller gets. */
+      readonly reason?: string;
+    };
 
 /** Reads a response, successful or not; undefined leaves it to the status code. */
 export type Classifier = (response: AxiosResponse) => Classification | undefined;
@@ -64,7 +72,13 @@ export type StopReason =
   | 'cancelled';
 
 /** The default decision for a failed attempt. */
-export type Decision = { readonly kind: 'retry' } | { readonly kind: 'stop'; readonly reason: StopReason };
+export type Decision =
+  | { readonly kind: 'retry' }
+  | {
+      readonly kind: 'stop';
+      /** Why not. */
+      readonly reason: StopReason;
+    };
 
 /** Retry metadata carried at `config.backoffState` on every attempt. */
 export interface BackoffState {
@@ -84,10 +98,13 @@ export interface BackoffState {
 export interface ShouldRetryContext {
   /** The retry that would be made: 1 for the first. */
   readonly attempt: number;
+  /** What the server can have done with the failed request. */
   readonly outcome: Outcome;
   /** What the library would do without `shouldRetry`. */
   readonly decision: Decision;
+  /** The request's method, lower case. */
   readonly method: string;
+  /** The retry metadata so far. */
   readonly state: BackoffState;
 }
 
@@ -99,9 +116,11 @@ export interface RetryContext {
   readonly delay: number;
   /** The server's requested wait (Retry-After), if it sent one. */
   readonly serverDelay: number | undefined;
+  /** What the server can have done with the failed request. */
   readonly outcome: Outcome;
   /** The failed attempt's error; undefined when `classify` called a successful response a failure. */
   readonly error: AxiosError | undefined;
+  /** The retry metadata so far. */
   readonly state: BackoffState;
 }
 
@@ -109,15 +128,21 @@ export interface RetryContext {
 export interface GiveUpContext {
   /** Retries made before the last attempt. */
   readonly attempt: number;
+  /** Why it stopped. */
   readonly reason: StopReason;
+  /** What the server can have done with the last request. */
   readonly outcome: Outcome;
+  /** The error the caller's promise rejects with. */
   readonly error: AxiosError;
+  /** The retry metadata of the last attempt. */
   readonly state: BackoffState;
 }
 
 /** What `err.backoff` carries when the library rejects. */
 export interface BackoffErrorInfo {
+  /** What the server can have done with the last request. */
   readonly outcome: Outcome;
+  /** Why it stopped. */
   readonly reason: StopReason;
   /** Attempts made in all, the first included. */
   readonly attempts: number;

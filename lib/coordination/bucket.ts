@@ -5,8 +5,11 @@
  * worth inside one window).
  */
 export interface BucketSpec {
+  /** Tokens the bucket holds at most. */
   readonly capacity: number;
+  /** Tokens added per ms, when refilled continuously. */
   readonly refillPerMs: number;
+  /** When set, the bucket refills whole once per this many ms instead. */
   readonly periodMs?: number;
 }
 

@@ -2,6 +2,7 @@ import type { AxiosRequestConfig } from 'axios';
 import type { LaneSettings } from './lane';
 import { memoryStore, type BackoffStore } from './store';
 
+/** Options of `probing`: when an outage is declared, and how often a probe goes out during it. */
 export interface ProbingOptions {
   /** Consecutive unknown outcomes (5xx, resets, timeouts) that start probing. Default 5. */
   threshold?: number;
@@ -9,6 +10,7 @@ export interface ProbingOptions {
   interval?: number;
 }
 
+/** Options of `budget`: a token bucket per origin that retries draw from and successes refill. */
 export interface BudgetOptions {
   /** Tokens in the bucket. Default 500. */
   capacity?: number;

@@ -10,13 +10,23 @@ export interface PaceState {
 
 /** Outage detection: consecutive unknown-outcome failures, and whether only probes go out. */
 export interface BreakerState {
+  /** Unknown-outcome failures in a row. */
   readonly failures: number;
+  /** True while only probes go out. */
   readonly probing: boolean;
 }
 
+/** The token buckets a store keeps per key: the learned pace, and the retry budget. */
 export type BucketName = 'pace' | 'budget';
 
-export type TakeResult = { ok: true } | { ok: false; waitMs: number };
+/** What taking tokens from a bucket gave: taken, or the wait until they could be. */
+export type TakeResult =
+  | { ok: true }
+  | {
+      ok: false;
+      /** How long until the bucket holds enough, ms. */
+      waitMs: number;
+    };
 
 /**
  * What the requests to one origin share. Reads answer synchronously, since they
@@ -24,11 +34,17 @@ export type TakeResult = { ok: true } | { ok: false; waitMs: number };
  * from a local mirror it keeps current. Writes take effect locally at once.
  */
 export interface BackoffStore {
+  /** Until when requests to `key` are held (epoch ms); 0 or a past time when they are not. */
   cooldownUntil(key: string): number;
+  /** Holds requests to `key` until `until` (epoch ms); a later cooldown already set stands. */
   setCooldown(key: string, until: number): void;
+  /** The outage state of `key`; closed (no failures, not probing) when none is known. */
   breaker(key: string): BreakerState;
+  /** Records the outage state of `key`. */
   setBreaker(key: string, state: BreakerState): void;
+  /** The pace learned for `key`, or undefined while none is. */
   pace(key: string): PaceState | undefined;
+  /** Records the pace learned for `key`, or forgets it (undefined). */
   setPace(key: string, pace: PaceState | undefined): void;
   /** Atomically takes `n` tokens from a bucket, or says how long until it could. */
   take(key: string, bucket: BucketName, n: number, spec: BucketSpec, now: number): TakeResult | Promise<TakeResult>;

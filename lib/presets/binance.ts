@@ -46,4 +46,5 @@ export function binanceClassifier(now?: () => number): Classifier {
   return classifier(read, now);
 }
 
+/** Options for Binance spot: its classifier, your overrides on top (`presets.binance({ retries: 5 })`). */
 export const binance = preset(binanceClassifier());

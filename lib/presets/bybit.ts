@@ -31,4 +31,5 @@ export function bybitClassifier(now?: () => number): Classifier {
   return classifier(read, now);
 }
 
+/** Options for Bybit v5: its classifier, your overrides on top (`presets.bybit({ retries: 5 })`). */
 export const bybit = preset(bybitClassifier());

@@ -18,4 +18,5 @@ export function coinbaseClassifier(now?: () => number): Classifier {
   return classifier(read, now);
 }
 
+/** Options for Coinbase Exchange: its classifier, your overrides on top (`presets.coinbase({ retries: 5 })`). */
 export const coinbase = preset(coinbaseClassifier());

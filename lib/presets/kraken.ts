@@ -35,4 +35,5 @@ export function krakenClassifier(now?: () => number): Classifier {
   return classifier(read, now);
 }
 
+/** Options for Kraken spot: its classifier, your overrides on top (`presets.kraken({ retries: 5 })`). */
 export const kraken = preset(krakenClassifier());

@@ -35,4 +35,5 @@ export function kucoinClassifier(now?: () => number): Classifier {
   return classifier(read, now);
 }
 
+/** Options for KuCoin: its classifier, your overrides on top (`presets.kucoin({ retries: 5 })`). */
 export const kucoin = preset(kucoinClassifier());

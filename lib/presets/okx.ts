@@ -23,4 +23,5 @@ export function okxClassifier(now?: () => number): Classifier {
   return classifier(read, now);
 }
 
+/** Options for OKX v5: its classifier, your overrides on top (`presets.okx({ retries: 5 })`). */
 export const okx = preset(okxClassifier());

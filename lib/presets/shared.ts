@@ -5,7 +5,10 @@ import type { HeaderBag } from '../headers';
 import type { BackoffOptions, Classification, Classifier } from '../types';
 
 /** What a preset returns: the exchange's defaults, the user's overrides on top. */
-export type PresetOptions = BackoffOptions & { classify: Classifier };
+export type PresetOptions = BackoffOptions & {
+  /** The exchange's reading of its responses. */
+  classify: Classifier;
+};
 
 /** A preset: `(overrides?) => options`, a new object each call. */
 export type Preset = (overrides?: BackoffOptions) => PresetOptions;

@@ -1,3 +1,8 @@
+/**
+ * A store that shares backoff state between processes through Redis (ioredis 5).
+ *
+ * @module axios-backoff/redis
+ */
 import { systemClock } from '../clock';
 import { checkClient, type RedisClient } from './client';
 import { resolveRedisOptions, type RedisStoreOptions } from './options';
@@ -12,6 +17,17 @@ export type { RedisBackoffStore } from './store';
  * processes through Redis: `attach(api, { store: redisStore(new Redis(url)) })`.
  * The client is yours (ioredis 5); the store opens one more connection, a duplicate
  * that listens for other processes' writes, which `close()` ends.
+ *
+ * @example
+ * ```ts
+ * import Redis from 'ioredis';
+ * import { redisStore } from 'axios-backoff/redis';
+ *
+ * const store = redisStore(new Redis(process.env.REDIS_URL!), { prefix: 'bot' });
+ * attach(api, { store });
+ * // on shutdown
+ * await store.close();
+ * ```
  */
 export function redisStore(client: RedisClient, options: RedisStoreOptions = {}): RedisBackoffStore {
   const resolved = resolveRedisOptions(options);

@@ -2,9 +2,18 @@ import { MAX_DELAY, systemClock } from '../clock';
 
 /** Said once when the store stops using Redis, and once when it uses it again. */
 export type RedisStatusEvent =
-  | { readonly status: 'fallback'; readonly error: unknown }
-  | { readonly status: 'recovered'; readonly error?: undefined };
+  | {
+      readonly status: 'fallback';
+      /** What Redis failed with. */
+      readonly error: unknown;
+    }
+  | {
+      readonly status: 'recovered';
+      /** Always undefined: nothing failed. */
+      readonly error?: undefined;
+    };
 
+/** Options of `redisStore`, all optional. */
 export interface RedisStoreOptions {
   /** Namespace of every key and of the channel. Default 'axios-backoff'. */
   prefix?: string;
