@@ -40,6 +40,10 @@ describe('the fast path', () => {
     expect(calls).toHaveLength(1);
     await tick(1998);
     expect(calls).toHaveLength(1);
+    // Refused on first contact, nothing learned: the ramp starts again from one.
+    await tick(2);
+    expect(calls).toHaveLength(2);
+    calls[1].reply(200);
     await tick(2);
     expect(calls.map((c) => c.config.url).sort()).toEqual(['/a', '/a', '/b']);
     expect(first.done).toBe(false);
@@ -290,6 +294,9 @@ describe('options', () => {
     [{ cooldown: 'yes' }, /cooldown must be true or false/],
     [{ key: 'origin' }, /key must be a function/],
     [{ store: {} }, /store must implement BackoffStore/],
+    [{ probing: { threshhold: 3 } }, /probing has an unknown option "threshhold"/],
+    [{ budget: { cost: 3 } }, /budget has an unknown option "cost"/],
+    [new Map([['retries', 1]]), /options must be a plain options object/],
   ])('attach rejects %p', (options, message) => {
     expect(() => attach(axios.create(), options as BackoffOptions)).toThrow(message);
   });

@@ -1,4 +1,5 @@
 import { COORDINATION_KEYS } from './coordination/settings';
+import { allOf, isPlainObject, show } from './describe';
 import { exponential } from './strategies';
 import type { BackoffOptions, ResolvedOptions } from './types';
 
@@ -14,14 +15,6 @@ const PER_REQUEST = [
   'maxRetryAfter', 'maxElapsed', 'onRetry', 'onGiveUp', 'classify', 'resign',
 ] as const;
 const KNOWN = new Set<keyof BackoffOptions>([...PER_REQUEST, ...COORDINATION_KEYS]);
-
-function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(show).join(', ')}]`;
-  if (typeof value === 'function') return 'a function';
-  if (value !== null && typeof value === 'object') return 'an object';
-  return String(value);
-}
 
 function wholeNumber(name: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
@@ -45,13 +38,13 @@ function fn<T>(name: string, value: T): T {
 }
 
 function statusCodes(name: string, value: unknown): ReadonlySet<number> {
-  const valid = Array.isArray(value) && value.every((c) => Number.isInteger(c) && c >= 100 && c <= 599);
+  const valid = allOf(value, (c): c is number => Number.isInteger(c) && (c as number) >= 100 && (c as number) <= 599);
   if (!valid) throw new TypeError(`${name} must be an array of integer HTTP statuses (100-599), got ${show(value)}`);
   return new Set(value as number[]);
 }
 
 function methods(name: string, value: unknown): ReadonlySet<string> {
-  const valid = Array.isArray(value) && value.every((m) => typeof m === 'string' && /^[A-Za-z]+$/.test(m));
+  const valid = allOf(value, (m): m is string => typeof m === 'string' && /^[A-Za-z]+$/.test(m));
   if (!valid) throw new TypeError(`${name} must be an array of HTTP method names, got ${show(value)}`);
   return new Set((value as string[]).map((m) => m.toLowerCase()));
 }
@@ -72,8 +65,8 @@ export function defined(options: BackoffOptions): BackoffOptions {
 }
 
 function checkShape(options: unknown, where: string): asserts options is BackoffOptions {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new TypeError(`${where} must be an options object, got ${show(options)}`);
+  if (!isPlainObject(options)) {
+    throw new TypeError(`${where} must be a plain options object, got ${show(options)}`);
   }
   for (const key of Object.keys(options)) {
     if (!KNOWN.has(key as keyof BackoffOptions)) {

@@ -1,4 +1,5 @@
 import { sanitizeDelay } from './clock';
+import { show } from './describe';
 import type { Jitter, Strategy } from './types';
 
 /** Options of {@link exponential}: the delay grows by `factor` per retry, up to `max`. */
@@ -44,7 +45,7 @@ const JITTERS: readonly Jitter[] = ['none', 'full', 'equal'];
 function nonNegative(name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new RangeError(`${name} must be a finite number >= 0, got ${String(value)}`);
+    throw new RangeError(`${name} must be a finite number >= 0, got ${show(value)}`);
   }
   return value;
 }
@@ -52,7 +53,7 @@ function nonNegative(name: string, value: unknown, fallback: number): number {
 function randomSource(name: string, value: unknown): () => number {
   if (value === undefined) return Math.random;
   if (typeof value !== 'function') {
-    throw new TypeError(`${name}.random must be a function, got ${String(value)}`);
+    throw new TypeError(`${name}.random must be a function, got ${show(value)}`);
   }
   return value as () => number;
 }
@@ -60,7 +61,7 @@ function randomSource(name: string, value: unknown): () => number {
 function jitterMode(name: string, value: unknown, fallback: Jitter): Jitter {
   if (value === undefined) return fallback;
   if (!JITTERS.includes(value as Jitter)) {
-    throw new RangeError(`${name}.jitter must be one of 'none', 'full', 'equal', got ${String(value)}`);
+    throw new RangeError(`${name}.jitter must be one of 'none', 'full', 'equal', got ${show(value)}`);
   }
   return value as Jitter;
 }
@@ -118,7 +119,7 @@ export function linear(options: LinearOptions = {}): Strategy {
 /** The same delay before every retry. */
 export function constant(ms: number): Strategy {
   if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
-    throw new RangeError(`constant(ms) must be a finite number >= 0, got ${String(ms)}`);
+    throw new RangeError(`constant(ms) must be a finite number >= 0, got ${show(ms)}`);
   }
   const delay = sanitizeDelay(ms);
   return () => delay;

@@ -162,10 +162,15 @@ export class Lane {
   }
 
   private rateLimited(wait: number | undefined, now: number): void {
-    this.ramp = undefined; // the server now says how much it takes: pacing, not the ramp, limits
     if (!this.settings.pacing) return;
     const pace = this.learner.limited(wait, now, this.store.pace(this.key));
-    if (pace) this.store.setPace(this.key, pace);
+    if (pace) {
+      this.store.setPace(this.key, pace);
+      this.ramp = undefined; // the server said how much it takes: the pace, not the ramp, limits
+    } else if (!this.store.pace(this.key)) {
+      // Refused with nothing admitted to learn from: after the cooldown, start again from one.
+      this.ramp = new Ramp(1, this.settings.rampLimit);
+    }
   }
 
   private failed(lease: Lease, now: number): void {

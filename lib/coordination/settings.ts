@@ -1,4 +1,5 @@
 import type { AxiosRequestConfig } from 'axios';
+import { isPlainObject, show } from '../describe';
 import type { LaneSettings } from './lane';
 import { memoryStore, type BackoffStore } from './store';
 
@@ -55,22 +56,24 @@ export interface ResolvedCoordination {
 
 function bool(name: string, value: unknown, fallback: boolean): boolean {
   if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new TypeError(`${name} must be true or false, got ${String(value)}`);
+  if (typeof value !== 'boolean') throw new TypeError(`${name} must be true or false, got ${show(value)}`);
   return value;
 }
 
 function positive(name: string, value: unknown, fallback: number, whole = false): number {
   if (value === undefined) return fallback;
   const ok = typeof value === 'number' && Number.isFinite(value) && value > 0 && (!whole || Number.isInteger(value));
-  if (!ok) throw new RangeError(`${name} must be a ${whole ? 'whole number' : 'number'} > 0, got ${String(value)}`);
+  if (!ok) throw new RangeError(`${name} must be a ${whole ? 'whole number' : 'number'} > 0, got ${show(value)}`);
   return value as number;
 }
 
-function section<T extends object>(name: string, value: unknown): T | undefined {
+function section<T extends object>(name: string, value: unknown, known: readonly (keyof T)[]): T | undefined {
   if (value === false) return undefined;
   if (value === undefined || value === true) return {} as T;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new TypeError(`${name} must be true, false or an options object, got ${String(value)}`);
+  if (!isPlainObject(value)) throw new TypeError(`${name} must be true, false or an options object, got ${show(value)}`);
+  const unknown = Object.keys(value).find((key) => !known.includes(key as keyof T));
+  if (unknown !== undefined) {
+    throw new TypeError(`${name} has an unknown option ${show(unknown)}; known: ${known.join(', ')}`);
   }
   return value as T;
 }
@@ -109,10 +112,10 @@ export function originOf(config: AxiosRequestConfig): string {
 /** Validates the coordination options once, at `attach`. */
 export function resolveCoordination(options: CoordinationOptions): ResolvedCoordination {
   if (options.key !== undefined && typeof options.key !== 'function') {
-    throw new TypeError(`key must be a function (config) => string, got ${String(options.key)}`);
+    throw new TypeError(`key must be a function (config) => string, got ${show(options.key)}`);
   }
-  const probing = section<ProbingOptions>('probing', options.probing);
-  const budget = section<BudgetOptions>('budget', options.budget);
+  const probing = section<ProbingOptions>('probing', options.probing, ['threshold', 'interval']);
+  const budget = section<BudgetOptions>('budget', options.budget, ['capacity', 'retryCost', 'timeoutCost']);
   return {
     key: options.key ?? originOf,
     lane: {

@@ -1,4 +1,5 @@
 import { MAX_DELAY, systemClock } from '../clock';
+import { show } from '../describe';
 
 /** Said once when the store stops using Redis, and once when it uses it again. */
 export type RedisStatusEvent =
@@ -36,13 +37,6 @@ export interface ResolvedRedisOptions {
 }
 
 const KNOWN = ['prefix', 'timeoutMs', 'retryEveryMs', 'onStatus', 'now'];
-
-function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'function') return 'a function';
-  if (value !== null && typeof value === 'object') return 'an object';
-  return String(value);
-}
 
 function ms(name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
