@@ -13,7 +13,7 @@ const OURS: ClientName = 'axios-backoff';
 export const TIMED_OUT_MARK = '†';
 
 /** Per-component medians of a row's values over runs. */
-function medians<R>(row: Row<R>, runs: readonly R[]): number[] {
+export function medians<R>(row: Row<R>, runs: readonly R[]): number[] {
   const perRun = runs.map(row.values);
   const width = perRun[0]?.length ?? 0;
   return Array.from({ length: width }, (_, i) => median(perRun.map((v) => v[i])));
@@ -40,8 +40,8 @@ export function linesFor<R>(
   }));
 }
 
-export function markdownTable(lines: readonly TableLine[]): string {
-  const head = ['scenario', 'measure', ...CLIENTS, 'target'];
+export function markdownTable(lines: readonly TableLine[], columns: readonly string[] = CLIENTS): string {
+  const head = ['scenario', 'measure', ...columns, 'target'];
   const out = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const l of lines) out.push(`| ${[l.scenario, l.measure, ...l.cells, l.target].join(' | ')} |`);
   return out.join('\n');

@@ -20,13 +20,14 @@ const timedOutNote =
   `${TIMED_OUT_MARK}: at least one run hit the ${RUN_LIMIT_MS / 1000} s limit per scenario and client; its unsettled ` +
   'calls count as failed and its wall time as the limit.';
 
-/** bench/results.md: the table, what each scenario does, and the charts. */
-export function resultsMarkdown(table: string, footer: string): string {
+/** bench/results.md: the table, what each scenario does, the charts, then the multi-process section. */
+export function resultsMarkdown(table: string, footer: string, multi: string): string {
   const scenarios = NET_SCENARIOS.map((s) => `- **${s.name}**: ${s.about}`);
   return [
     '# Benchmarks against the peers',
     '',
-    'Run with `ts-node --transpile-only bench/run.ts` (`--runs N`, default 3; `--quick` for one run). ' +
+    'Run with `ts-node --transpile-only bench/run.ts` (`--runs N`, default 3; `--quick` for one run; `--only multi` ' +
+      'runs the multi-process scenario alone and only prints it). ' +
       'Each client runs each scenario against a fresh loopback simulator (`examples/exchange-sim.ts`), so no window, ' +
       'ban or learned pace carries over. ✓ / ✗ judge the axios-backoff cell against the target.',
     '',
@@ -53,5 +54,6 @@ export function resultsMarkdown(table: string, footer: string): string {
     '',
     '![outage](outage.svg)',
     '',
+    multi,
   ].join('\n');
 }

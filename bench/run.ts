@@ -4,6 +4,8 @@ import { CLIENTS, type ClientName } from './clients';
 import type { SimRun } from './harness';
 import { runOnFreshSim } from './harness';
 import { HAPPY_ROWS, runHappyPath, type HappyRun } from './happy';
+import { runMultiProcess, type MultiResult } from './multi-process';
+import { multiChart, multiSection, multiTable } from './multi-report';
 import { linesFor, markdownTable, type TableLine } from './report';
 import { resultsMarkdown } from './results';
 import { NET_SCENARIOS, type NetScenario } from './scenarios';
@@ -26,6 +28,14 @@ function parseRuns(argv: readonly string[]): number {
   const runs = Number(argv[at + 1]);
   if (!Number.isInteger(runs) || runs < 1) throw new RangeError(`--runs must be a whole number >= 1, got ${argv[at + 1]}`);
   return runs;
+}
+
+/** `--only multi`: the multi-process scenario alone, printed; results.md and the charts are left as they are. */
+function parseOnly(argv: readonly string[]): 'multi' | undefined {
+  const at = argv.indexOf('--only');
+  if (at < 0) return undefined;
+  if (argv[at + 1] !== 'multi') throw new RangeError(`--only takes multi, got ${argv[at + 1]}`);
+  return 'multi';
 }
 
 const perClient = <R>(): Record<ClientName, R[]> =>
@@ -58,8 +68,7 @@ function chart(scenario: NetScenario, runs: Record<ClientName, SimRun[]>): strin
   });
 }
 
-async function main(): Promise<void> {
-  const runs = parseRuns(process.argv.slice(2));
+async function runMain(runs: number): Promise<{ table: string; footer: string; net: Map<string, Record<ClientName, SimRun[]>> }> {
   const net = new Map(NET_SCENARIOS.map((s) => [s.name, perClient<SimRun>()]));
   const happy = perClient<HappyRun>();
   for (let run = 1; run <= runs; run++) {
@@ -79,12 +88,40 @@ async function main(): Promise<void> {
 
   const table = markdownTable(lines);
   const footer = `${runs} run${runs > 1 ? 's' : ''} per client and scenario, medians shown; node ${process.version}`;
-  console.log(`${table}\n\n${footer}`);
+  return { table, footer, net };
+}
 
-  writeFileSync(join(__dirname, 'results.md'), resultsMarkdown(table, footer));
+/** The multi-process scenario; with `keepGoing`, a failure is reported in its table rather than thrown. */
+async function runMulti(runs: number, keepGoing: boolean): Promise<MultiResult> {
+  let result: MultiResult;
+  try {
+    result = await runMultiProcess(runs, progress);
+  } catch (error) {
+    if (!keepGoing) throw error;
+    result = { ran: false, reason: `it failed: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  if (!result.ran) progress(`multi-process scenario not run: ${result.reason}`);
+  return result;
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const runs = parseRuns(argv);
+  if (parseOnly(argv) === 'multi') {
+    console.log(multiTable(await runMulti(runs, false), runs));
+    progress('--only multi: bench/results.md and the charts are left as they are');
+    return;
+  }
+  const { table, footer, net } = await runMain(runs);
+  console.log(`${table}\n\n${footer}`);
+  const multi = await runMulti(runs, true);
+  console.log(`\n${multiTable(multi, runs)}`);
+
+  writeFileSync(join(__dirname, 'results.md'), resultsMarkdown(table, footer, multiSection(multi, runs, multi.ran)));
   for (const scenario of NET_SCENARIOS.filter((s) => CHARTED.includes(s.name))) {
     writeFileSync(join(__dirname, `${scenario.name}.svg`), chart(scenario, net.get(scenario.name)!));
   }
+  if (multi.ran) writeFileSync(join(__dirname, 'multi-process.svg'), multiChart(multi.runs));
 }
 
 main().then(

@@ -163,7 +163,7 @@ export class Lane {
 
   private rateLimited(wait: number | undefined, now: number): void {
     if (!this.settings.pacing) return;
-    const pace = this.learner.limited(wait, now, this.store.pace(this.key));
+    const pace = this.learner.limited(wait, now);
     if (pace) {
       this.store.setPace(this.key, pace);
       this.ramp = undefined; // the server said how much it takes: the pace, not the ramp, limits

@@ -47,18 +47,16 @@ const MIN_LOOKBACK = 1000;
  * refused at `at` until `until`: release that many per window of (until - first).
  * Retry-After in whole seconds makes `until` late by up to a second, so the
  * learned window errs long: slower than the server allows, never faster.
- * With nothing admitted (the window was spent by someone else), halve the last pace;
- * with no last pace either, there is nothing to learn.
+ * With nothing admitted (the window was spent by someone else: another process, or a
+ * request of another lane) there is nothing to learn: the last pace, if any, stands.
  */
-export function learn(log: SuccessLog, at: number, until: number, previous: PaceState | undefined): Lesson {
+export function learn(log: SuccessLog, at: number, until: number): Lesson {
   const wait = Math.max(0, until - at);
   const from = at - Math.max(wait, MIN_LOOKBACK);
   const { count, first } = log.since(from, at);
   const start = first ?? at;
-  const period = Math.max(1, until - start);
-  if (count === 0 && !previous) return { from: start, at, until, pace: undefined };
-  const capacity = count > 0 ? count : Math.max(1, Math.floor(previous!.capacity / 2));
-  return { from: start, at, until, pace: { capacity, periodMs: period } };
+  const pace = count > 0 ? { capacity: count, periodMs: Math.max(1, until - start) } : undefined;
+  return { from: start, at, until, pace };
 }
 
 /** A success sent before the refusal but answered after it: the window admitted one more. */
@@ -97,12 +95,12 @@ export class PaceLearner {
   }
 
   /** A refusal with the server's wait: the pace to store, or undefined for no change. */
-  limited(wait: number | undefined, now: number, current: PaceState | undefined): PaceState | undefined {
+  limited(wait: number | undefined, now: number): PaceState | undefined {
     this.lastLimitedAt = now;
     if (wait === undefined) return undefined;
     // One window's worth of refusals teaches one lesson; the rest of the burst only confirms it.
     if (this.lesson && now <= this.lesson.until) return undefined;
-    this.lesson = learn(this.successes, now, now + wait, current);
+    this.lesson = learn(this.successes, now, now + wait);
     return this.lesson.pace;
   }
 }

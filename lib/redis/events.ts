@@ -57,7 +57,7 @@ export class Subscription {
   constructor(
     private readonly client: RedisClient,
     private readonly channel: string,
-    private readonly received: (update: Update) => void,
+    private readonly received: (update: Update, from: string) => void,
     private readonly self: string,
   ) {}
 
@@ -76,7 +76,7 @@ export class Subscription {
     const connection = this.client.duplicate();
     connection.on('message', (channel, message) => {
       const decoded = channel === this.channel ? decode(message) : undefined;
-      if (decoded && decoded.from !== this.self) this.received(decoded.update);
+      if (decoded && decoded.from !== this.self) this.received(decoded.update, decoded.from);
     });
     // Outages are noticed, and said, through the calls on the user's client; without a
     // listener ioredis would print each reconnection error of this one.

@@ -5,6 +5,7 @@ import type { RedisClient } from './client';
 import { encode, isBreaker, isPace, readState, Subscription, type Update } from './events';
 import { channelOf, keysOf } from './keys';
 import { Link } from './link';
+import { PaceShares } from './shares';
 import type { ResolvedRedisOptions } from './options';
 import { BUCKET, COOLDOWN, LOAD, runScript, STALE, STATE, type Script } from './scripts';
 
@@ -31,6 +32,7 @@ const STALE_GRACE = 1000;
 export class SharedStore implements RedisBackoffStore {
   private readonly mirror = memoryStore();
   private readonly known = new Set<string>();
+  private readonly shares = new PaceShares();
   /** Tells this store's own messages from others'. */
   private readonly self: string;
   private readonly channel: string;
@@ -47,7 +49,7 @@ export class SharedStore implements RedisBackoffStore {
     this.self = [clock.random(), clock.random()].map((r) => r.toString(36).slice(2)).join('');
     this.channel = channelOf(options.prefix);
     this.link = new Link(options, clock, () => client.ping(), () => this.resync());
-    this.events = new Subscription(client, this.channel, (update) => this.received(update), this.self);
+    this.events = new Subscription(client, this.channel, (update, from) => this.received(update, from), this.self);
     // Connect the subscriber now, so the first request does not wait for it.
     this.events.start().catch(() => undefined);
   }
@@ -78,9 +80,11 @@ export class SharedStore implements RedisBackoffStore {
     return this.mirror.pace(key);
   }
 
+  /** This process' share: published as is, stored in Redis as the sum this process sees. */
   setPace(key: string, pace: PaceState | undefined): void {
-    this.mirror.setPace(key, pace);
-    const value = pace ? JSON.stringify({ capacity: pace.capacity, periodMs: pace.periodMs }) : '';
+    const total = this.shares.set(key, this.self, pace, this.options.now());
+    this.mirror.setPace(key, total);
+    const value = total ? JSON.stringify({ capacity: total.capacity, periodMs: total.periodMs }) : '';
     const k = keysOf(this.options.prefix, key);
     this.share(STATE, [k.pace, k.bucket('pace')], [value, PACE_TTL], { kind: 'pace', key, pace });
   }
@@ -127,10 +131,10 @@ export class SharedStore implements RedisBackoffStore {
     if (p) this.mirror.setPace(key, p);
   }
 
-  private received(update: Update): void {
+  private received(update: Update, from: string): void {
     if (update.kind === 'cooldown') this.mirror.setCooldown(update.key, this.options.now() + update.wait);
     else if (update.kind === 'breaker') this.mirror.setBreaker(update.key, update.state);
-    else this.mirror.setPace(update.key, update.pace);
+    else this.mirror.setPace(update.key, this.shares.set(update.key, from, update.pace, this.options.now()));
   }
 
   /** A cooldown goes to Redis as the wait left, so no process' wall clock is trusted. */
