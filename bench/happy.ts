@@ -1,4 +1,6 @@
 import type { AxiosAdapter, AxiosInstance } from 'axios';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { CLIENTS, createClient, type ClientName } from './clients';
 import { atMost, ratio, type Row } from './rows';
 import { median } from './stats';
@@ -75,5 +77,20 @@ export const HAPPY_ABOUT =
   'each request timed on its own, so all run under the same CPU, GC and JIT conditions. A round gives a client\'s ' +
   'median request time over that of a separate reference bare axios instance (GC pauses, which land on whichever ' +
   'client is running, fall outside the median); the cell is the median of rounds, so the ' +
-  'bare axios cell shows the noise floor. axios-backoff is ' +
+  'bare axios cell shows the noise floor. It runs in a node process of its own. axios-backoff is ' +
   'attach(api) with default options; the peers keep the configuration of the other scenarios.';
+
+/** The happy path in a child process of its own, for every client alike. */
+export function runHappyPathApart(): Promise<Record<ClientName, HappyRun>> {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(__dirname, 'happy-child.ts')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.on('close', (code) => {
+      if (code === 0) resolve(JSON.parse(out) as Record<ClientName, HappyRun>);
+      else reject(new Error(`the happy-path process exited with ${code}`));
+    });
+  });
+}

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { CLIENTS, type ClientName } from './clients';
 import type { SimRun } from './harness';
 import { runOnFreshSim } from './harness';
-import { HAPPY_ROWS, runHappyPath, type HappyRun } from './happy';
+import { HAPPY_ROWS, runHappyPathApart, type HappyRun } from './happy';
 import { runMultiProcess, type MultiResult } from './multi-process';
 import { multiChart, multiSection, multiTable } from './multi-report';
 import { linesFor, markdownTable, type TableLine } from './report';
@@ -73,7 +73,7 @@ async function runMain(runs: number): Promise<{ table: string; footer: string; n
   const happy = perClient<HappyRun>();
   for (let run = 1; run <= runs; run++) {
     for (const scenario of NET_SCENARIOS) await runNet(scenario, net.get(scenario.name)!, run);
-    const result = await runHappyPath();
+    const result = await runHappyPathApart();
     for (const client of CLIENTS) happy[client].push(result[client]);
     progress(`run ${run} happy path done`);
   }

@@ -11,7 +11,7 @@ export class RequestSnapshot {
   live = true;
 
   constructor(
-    /** What interceptors edit, as it was before any registered before `attach` ran; undefined when not taken. */
+    /** What interceptors edit, as it was before any of them ran; undefined when not taken. */
     readonly request: RecordedRequest | undefined,
   ) {}
 

@@ -129,7 +129,7 @@ export class Gate {
   /** AWS standard mode: a first-attempt success earns 1 token, a successful retry returns its cost. */
   refund(lease: Lease, attempt: number): void {
     const budget = this.settings.budget;
-    if (!budget || !this.spent.has(lease.key)) return;
+    if (!budget || this.spent.size === 0 || !this.spent.has(lease.key)) return;
     const spec = { capacity: budget.capacity, refillPerMs: 0 };
     const amount = attempt > 0 ? budget.retryCost : 1;
     this.settings.store.give(lease.key, 'budget', amount, spec, this.clock.now());

@@ -106,7 +106,7 @@ export class Lane {
     // While paced, every request takes a token through the queue: a store's take may be
     // asynchronous, and one started here could not be awaited, nor given back in time.
     if (this.queue.length > 0 || (this.settings.pacing && this.store.pace(this.key))) return undefined;
-    const admission = this.admit(now);
+    const admission = this.admitUnpaced(now);
     if (admission !== GO && admission !== GO_PROBE) return undefined;
     return this.enter(admission === GO_PROBE, now);
   }
@@ -183,18 +183,22 @@ export class Lane {
     this.store.setBreaker(this.key, { failures, probing: open });
   }
 
-  private admit(now: number): Admission | Promise<Admission> {
+  /** Cooldown, outage and ramp: whether a request may go, before any pace. */
+  private admitUnpaced(now: number): Admission {
     if (this.preparing) return UNTIL_SETTLED;
     const cooling = this.coolingFor(now);
     if (cooling > 0) return cooling;
-    let go = GO;
     if (this.store.breaker(this.key).probing) {
       if (this.probeInFlight) return UNTIL_SETTLED;
       if (now < this.nextProbeAt) return this.nextProbeAt - now;
-      go = GO_PROBE;
-    } else if (this.ramp && !this.ramp.canSend()) {
-      return UNTIL_SETTLED;
+      return GO_PROBE;
     }
+    return this.ramp && !this.ramp.canSend() ? UNTIL_SETTLED : GO;
+  }
+
+  private admit(now: number): Admission | Promise<Admission> {
+    const go = this.admitUnpaced(now);
+    if (go !== GO && go !== GO_PROBE) return go;
     const pace = this.settings.pacing ? this.store.pace(this.key) : undefined;
     if (!pace) return go;
     const taken = this.store.take(this.key, 'pace', 1, { capacity: pace.capacity, refillPerMs: 0, periodMs: pace.periodMs }, now);

@@ -61,37 +61,52 @@ export interface BackoffStore {
 const CLOSED: BreakerState = Object.freeze({ failures: 0, probing: false });
 
 /** The store of one process: plain maps. */
+interface KeyState {
+  cooldownUntil: number;
+  breaker: BreakerState;
+  pace: PaceState | undefined;
+  readonly buckets: Map<BucketName, BucketLevel>;
+}
+
+/** The store of one process: a record a key, the last one used kept at hand (reads run per request). */
 export function memoryStore(): BackoffStore {
-  const cooldowns = new Map<string, number>();
-  const breakers = new Map<string, BreakerState>();
-  const paces = new Map<string, PaceState>();
-  const buckets = new Map<string, BucketLevel>();
+  const keys = new Map<string, KeyState>();
+  let lastKey: string | undefined;
+  let last: KeyState | undefined;
+  const of = (key: string): KeyState => {
+    if (key === lastKey && last) return last;
+    let state = keys.get(key);
+    if (!state) keys.set(key, (state = { cooldownUntil: 0, breaker: CLOSED, pace: undefined, buckets: new Map() }));
+    lastKey = key;
+    last = state;
+    return state;
+  };
   return {
-    cooldownUntil: (key) => cooldowns.get(key) ?? 0,
+    cooldownUntil: (key) => of(key).cooldownUntil,
     setCooldown: (key, until) => {
-      if (until > (cooldowns.get(key) ?? 0)) cooldowns.set(key, until);
+      const state = of(key);
+      if (until > state.cooldownUntil) state.cooldownUntil = until;
     },
-    breaker: (key) => breakers.get(key) ?? CLOSED,
-    setBreaker: (key, state) => {
-      if (state.failures === 0 && !state.probing) breakers.delete(key);
-      else breakers.set(key, state);
+    breaker: (key) => of(key).breaker,
+    setBreaker: (key, breaker) => {
+      of(key).breaker = breaker.failures === 0 && !breaker.probing ? CLOSED : breaker;
     },
-    pace: (key) => paces.get(key),
+    pace: (key) => of(key).pace,
     setPace: (key, pace) => {
-      if (pace) paces.set(key, pace);
-      else paces.delete(key);
+      const state = of(key);
+      state.pace = pace;
       // A new lesson starts its windows afresh, at the first release after it.
-      buckets.delete(`pace:${key}`);
+      state.buckets.delete('pace');
     },
     take: (key, bucket, n, spec, now) => {
-      const id = `${bucket}:${key}`;
-      const result = take(buckets.get(id), spec, n, now);
-      buckets.set(id, result.level);
+      const levels = of(key).buckets;
+      const result = take(levels.get(bucket), spec, n, now);
+      levels.set(bucket, result.level);
       return result.ok ? { ok: true } : { ok: false, waitMs: result.waitMs };
     },
     give: (key, bucket, n, spec, now) => {
-      const id = `${bucket}:${key}`;
-      buckets.set(id, give(buckets.get(id), spec, n, now));
+      const levels = of(key).buckets;
+      levels.set(bucket, give(levels.get(bucket), spec, n, now));
     },
   };
 }
