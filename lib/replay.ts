@@ -6,14 +6,25 @@ type Config = AxiosRequestConfig & Record<string, unknown>;
  * The lineage of one logical request, carried by reference inside
  * `config.backoffState` (axios' merge copies plain objects, not class instances).
  */
-export class RequestSnapshot {
+export class RequestSnapshot implements RecordedRequest {
   /** False once the logical request settled: a config re-sent later starts afresh. */
   live = true;
 
   constructor(
-    /** What interceptors edit, as it was before any of them ran; undefined when not taken. */
-    readonly request: RecordedRequest | undefined,
+    /** Whether what interceptors edit was recorded, before any of them ran. */
+    private readonly recorded: boolean,
+    readonly url?: string,
+    readonly method?: string,
+    readonly baseURL?: string,
+    readonly headers: Record<string, unknown> = {},
+    readonly params?: unknown,
+    readonly data?: unknown,
   ) {}
+
+  /** The request as made, or undefined when it was not recorded (the hand-registered pair). */
+  get request(): RecordedRequest | undefined {
+    return this.recorded ? this : undefined;
+  }
 
   /** Keeps the body out of logs that serialize error.config. */
   toJSON(): string {
@@ -32,12 +43,12 @@ export class RequestSnapshot {
  * the rest of what attach does.
  */
 interface RecordedRequest {
-  readonly url: string | undefined;
-  readonly method: string | undefined;
-  readonly baseURL: string | undefined;
+  readonly url?: string;
+  readonly method?: string;
+  readonly baseURL?: string;
   readonly headers: Record<string, unknown>;
-  readonly params: unknown;
-  readonly data: unknown;
+  readonly params?: unknown;
+  readonly data?: unknown;
 }
 
 function isPlain(value: unknown): value is Record<string, unknown> {
@@ -71,16 +82,16 @@ function headersForReplay(headers: unknown): Record<string, unknown> {
 
 /** Taken by the request side `attach` installs, before any other interceptor. */
 export function takeSnapshot(config: AxiosRequestConfig): RequestSnapshot {
-  const request: RecordedRequest = {
-    url: config.url,
-    method: config.method,
-    baseURL: config.baseURL,
+  return new RequestSnapshot(
+    true,
+    config.url,
+    config.method,
+    config.baseURL,
     // A shallow copy: Content-Length is dropped when replaying, off the hot path.
-    headers: Object.assign({}, config.headers),
-    params: config.params === undefined ? undefined : clonePlain(config.params),
-    data: config.data === undefined ? undefined : clonePlain(config.data),
-  };
-  return new RequestSnapshot(request);
+    Object.assign({}, config.headers),
+    config.params === undefined ? undefined : clonePlain(config.params),
+    config.data === undefined ? undefined : clonePlain(config.data),
+  );
 }
 
 /** Why a body cannot be sent a second time, or undefined when it can. */

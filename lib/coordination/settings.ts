@@ -89,6 +89,8 @@ function store(value: unknown): BackoffStore {
 const ABSOLUTE = /^([a-z][a-z\d+.-]*:)\/\/([^/?#]*)/i;
 
 function parseOrigin(url: string): string | undefined {
+  // A URL without "://" names no origin: no need to run the expression (this runs per request).
+  if (url.indexOf('://') < 0) return undefined;
   const match = ABSOLUTE.exec(url);
   return match ? `${match[1]}//${match[2]}`.toLowerCase() : undefined;
 }
