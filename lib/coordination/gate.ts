@@ -1,8 +1,10 @@
 import { AxiosError, type AxiosRequestConfig, type InternalAxiosRequestConfig } from 'axios';
 import type { Clock } from '../clock';
 import type { BackoffErrorInfo, BackoffState, Outcome, ResolvedOptions, StopReason } from '../types';
+import { HeldRequest } from './held';
 import { Lane, type LaneResult, type Lease } from './lane';
 import type { ResolvedCoordination } from './settings';
+import type { AbortSignalLike } from '../wait';
 
 /** Errors the gate raised for requests it never let out: not retried, only reported. */
 const heldErrors = new WeakSet<object>();
@@ -17,12 +19,6 @@ function heldError(config: AxiosRequestConfig, code: string, message: string, re
   error.backoff = info;
   heldErrors.add(error);
   return error;
-}
-
-interface AbortSignalLike {
-  readonly aborted: boolean;
-  addEventListener?: (type: 'abort', listener: () => void) => void;
-  removeEventListener?: (type: 'abort', listener: () => void) => void;
 }
 
 /** The request-side gate of `attach`: one lane an origin (or `key`). */
@@ -71,24 +67,11 @@ export class Gate {
     }
     const signal = config.signal as AbortSignalLike | undefined;
     if (signal?.aborted) return Promise.reject(this.cancel(config));
-    return new Promise<Lease>((resolve, reject) => {
-      let timer: unknown;
-      const done = (): void => {
-        if (timer !== undefined) this.clock.clearTimeout(timer);
-        signal?.removeEventListener?.('abort', onAbort);
-      };
-      const waiter = { release: (lease: Lease) => (done(), resolve(lease)) };
-      const giveUp = (error: AxiosError): void => {
-        done();
-        lane.abandon(waiter);
-        reject(error);
-      };
-      const onAbort = (): void => giveUp(this.cancel(config));
-      const deadline = this.deadline(config, options, state, now);
-      if (deadline) timer = this.clock.setTimeout(() => giveUp(deadline.error()), deadline.in);
-      signal?.addEventListener?.('abort', onAbort);
-      lane.hold(waiter);
-    });
+    const held = new HeldRequest(lane, this.clock, signal, () => this.cancel(config));
+    const deadline = this.deadline(config, options, state, now);
+    if (deadline) held.deadline(deadline.in, deadline.error);
+    lane.hold(held);
+    return held.promise;
   }
 
   /** The nearer of the request's timeout and its maxElapsed budget, as a timer and the error it raises. */

@@ -35,8 +35,11 @@ export type LaneResult =
   | { readonly kind: 'unknown'; readonly wait: number | undefined }
   | { readonly kind: 'neutral'; readonly wait: number | undefined };
 
-interface Waiter {
+/** A held request, as the lane sees it. */
+export interface Waiter {
   release(lease: Lease): void;
+  /** Set by `abandon`: skipped when its turn comes (removing it from the middle costs O(n)). */
+  gone?: boolean;
 }
 
 /** Whether a request may go now: GO, GO as the probe, wait UNTIL_SETTLED, or wait that many ms (> 0). A number: this runs per request. */
@@ -55,6 +58,8 @@ export class Lane {
   private probeInFlight = false;
   private nextProbeAt = 0;
   private readonly queue: Waiter[] = [];
+  /** Abandoned waiters still in the queue. */
+  private gone = 0;
   private timer: unknown;
   private timerAt = Infinity;
   private pumping = false;
@@ -105,7 +110,7 @@ export class Lane {
   tryEnter(now: number): Lease | undefined {
     // While paced, every request takes a token through the queue: a store's take may be
     // asynchronous, and one started here could not be awaited, nor given back in time.
-    if (this.queue.length > 0 || (this.settings.pacing && this.store.pace(this.key))) return undefined;
+    if (this.held > 0 || (this.settings.pacing && this.store.pace(this.key))) return undefined;
     const admission = this.admitUnpaced(now);
     if (admission !== GO && admission !== GO_PROBE) return undefined;
     return this.enter(admission === GO_PROBE, now);
@@ -119,13 +124,14 @@ export class Lane {
 
   /** Drops a waiter that gave up (abort, deadline). */
   abandon(waiter: Waiter): void {
-    const at = this.queue.indexOf(waiter);
-    if (at >= 0) this.queue.splice(at, 1);
-    if (this.queue.length === 0) this.clearTimer();
+    if (waiter.gone) return;
+    waiter.gone = true;
+    this.gone++;
+    if (this.held === 0) this.clearTimer();
   }
 
   get held(): number {
-    return this.queue.length;
+    return this.queue.length - this.gone;
   }
 
   get active(): number {
@@ -141,7 +147,7 @@ export class Lane {
     if (this.ramp?.done) this.ramp = undefined;
     if (result.kind === 'success') this.succeeded(lease);
     else this.refused(lease, result);
-    if (this.queue.length > 0) void this.pump();
+    if (this.held > 0) void this.pump();
   }
 
   private refused(lease: Lease, result: Exclude<LaneResult, { kind: 'success' }>): void {
@@ -223,21 +229,33 @@ export class Lane {
     try {
       do {
         this.again = false;
-        while (this.queue.length > 0) {
+        while (this.dropGone() > 0) {
           const now = this.clock.now();
           const admission = await this.admit(now);
           if (admission !== GO && admission !== GO_PROBE) {
             if (admission > 0) this.wakeIn(admission);
             break;
           }
-          const waiter = this.queue.shift();
-          if (waiter) waiter.release(this.enter(admission === GO_PROBE, now));
+          // Whoever was first may have left while an asynchronous store answered.
+          if (this.dropGone() === 0) break;
+          const waiter = this.queue.shift() as Waiter;
+          waiter.release(this.enter(admission === GO_PROBE, now));
         }
-        if (this.queue.length === 0) this.clearTimer();
+        if (this.held === 0) this.clearTimer();
       } while (this.again);
     } finally {
       this.pumping = false;
     }
+  }
+
+  /** Drops abandoned waiters from the head of the queue; returns how many are held. */
+  private dropGone(): number {
+    while (this.gone > 0 && this.queue.length > 0 && this.queue[0].gone) {
+      this.queue.shift();
+      this.gone--;
+    }
+    if (this.queue.length === 0) this.gone = 0;
+    return this.held;
   }
 
   private wakeIn(ms: number): void {
