@@ -3,7 +3,9 @@ import { once } from 'node:events';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 
-const BINARY = 'redis-server';
+// Shared by the benchmark and the Redis store's tests.
+
+export const REDIS_BINARY = 'redis-server';
 
 /** A redis-server child on 127.0.0.1, nothing persisted, for one bench invocation. */
 export interface BenchRedis {
@@ -13,7 +15,7 @@ export interface BenchRedis {
 
 /** Why the multi-process scenario cannot run here, or undefined when it can. */
 export function redisMissing(): string | undefined {
-  if (spawnSync(BINARY, ['--version']).error) return `${BINARY} was not found on the PATH`;
+  if (spawnSync(REDIS_BINARY, ['--version']).error) return `${REDIS_BINARY} was not found on the PATH`;
   try {
     require.resolve('ioredis');
   } catch {
@@ -31,6 +33,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** True once the port answers PING with PONG. */
 function pong(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
@@ -45,7 +48,24 @@ function pong(port: number): Promise<boolean> {
   });
 }
 
-const running = (child: ChildProcess): boolean => child.exitCode === null && child.signalCode === null;
+export const running = (child: ChildProcess): boolean => child.exitCode === null && child.signalCode === null;
+
+/** Starts redis-server on `port` and resolves once it answers PING; rejects with its output if it does not. */
+export async function launchRedis(port: number): Promise<ChildProcess> {
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir()];
+  const child = spawn(REDIS_BINARY, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const keep = (chunk: Buffer): void => void (output = (output + chunk.toString()).slice(-2000));
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  for (let tries = 0; tries < 250; tries++) {
+    if (!running(child)) throw new Error(`${REDIS_BINARY} exited before answering on port ${port}:\n${output}`);
+    if (await pong(port)) return child;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`${REDIS_BINARY} did not answer PING on port ${port} within 5 s:\n${output}`);
+}
 
 async function end(child: ChildProcess): Promise<void> {
   if (!running(child)) return;
@@ -59,23 +79,14 @@ async function end(child: ChildProcess): Promise<void> {
 /** Starts redis-server on a free port; it is killed when this process exits, whatever the reason. */
 export async function startRedis(): Promise<BenchRedis> {
   const port = await freePort();
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir()];
-  const child = spawn(BINARY, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const keep = (chunk: Buffer): void => void (output = (output + chunk.toString()).slice(-2000));
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
+  const child = await launchRedis(port);
   const killOnExit = (): void => void (running(child) && child.kill('SIGKILL'));
   process.on('exit', killOnExit);
-  const stop = async (): Promise<void> => {
-    await end(child);
-    process.off('exit', killOnExit);
+  return {
+    port,
+    stop: async () => {
+      await end(child);
+      process.off('exit', killOnExit);
+    },
   };
-  for (let tries = 0; tries < 250; tries++) {
-    if (!running(child)) break;
-    if (await pong(port)) return { port, stop };
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  await stop();
-  throw new Error(`${BINARY} did not answer PING on port ${port}:\n${output}`);
 }
