@@ -5,7 +5,7 @@ import { classify, decide, type Failure } from './decision';
 import { headerValue, serverWait, type HeaderBag } from './headers';
 import { resetWait } from './ratelimit-headers';
 import { bodyToReplay, unreplayableBody } from './replay';
-import type { BackoffState, Classification, Decision, Outcome, ResolvedOptions, StopReason } from './types';
+import type { BackoffState, Classification, Decision, Outcome, ResolvedOptions } from './types';
 
 /** One failed attempt: an error axios raised, or a response `classify` called a failure. */
 export interface Attempt {
@@ -60,39 +60,21 @@ function idempotencyKeyed(config: AxiosRequestConfig, header: string | undefined
   return value !== undefined && value.trim() !== '';
 }
 
-/** The safety matrix, then the user's shouldRetry while retries remain. */
-export async function decision(a: Attempt): Promise<Decision> {
-  const method = (a.config.method ?? 'get').toLowerCase();
+/** The safety matrix's answer for this attempt (before the user's shouldRetry). */
+export function matrixDecision(a: Attempt): Decision {
+  const method = methodOf(a);
   const idempotent = idempotencyKeyed(a.config, a.options.idempotencyHeader);
   const canResign = a.options.resign !== undefined;
-  const base = decide({ outcome: a.outcome, method, attempt: a.state.attempt, idempotent, canResign }, a.options);
-  const { shouldRetry } = a.options;
-  if (!shouldRetry || !a.error || a.outcome === 'cancelled' || a.state.attempt >= a.options.retries) return base;
-  const ctx = { attempt: a.state.attempt + 1, outcome: a.outcome, decision: base, method, state: a.state };
-  const verdict = await shouldRetry(a.error, ctx);
-  if (verdict === undefined) return base;
-  return verdict ? { kind: 'retry' } : { kind: 'stop', reason: 'vetoed' };
+  return decide({ outcome: a.outcome, method, attempt: a.state.attempt, idempotent, canResign }, a.options);
 }
 
-/** The strategy's delay, floored by the server's word: a custom strategy cannot undercut it. */
-export function nextDelay(a: Attempt): number {
-  const previousDelay = a.state.delays[a.state.delays.length - 1] ?? 0;
-  let planned: number;
-  try {
-    planned = sanitizeDelay(a.options.strategy({ attempt: a.state.attempt + 1, previousDelay }));
-  } catch {
-    planned = 0;
-  }
-  return Math.max(planned, sanitizeDelay(a.failure.serverWait));
+export function methodOf(a: Attempt): string {
+  return (a.config.method ?? 'get').toLowerCase();
 }
 
-/** Checks after "yes, retry": can the body be sent again, and is the wait acceptable. */
-export function blocker(a: Attempt, delay: number, now: number): StopReason | undefined {
-  if (unreplayableBody(bodyToReplay(a.config, a.state.snapshot))) return 'body-not-replayable';
-  const server = a.failure.serverWait;
-  if (server !== undefined && server > a.options.maxRetryAfter) return 'retry-after-too-long';
-  if (now + delay - a.state.startedAt > a.options.maxElapsed) return 'max-elapsed';
-  return undefined;
+/** Whether the body a retry would send can be sent again. */
+export function replayable(a: Attempt): boolean {
+  return unreplayableBody(bodyToReplay(a.config, a.state.snapshot)) === undefined;
 }
 
 /** What the origin's gate learns from an attempt. */

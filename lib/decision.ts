@@ -1,4 +1,4 @@
-import type { Classification, Decision, Outcome, ResolvedOptions } from './types';
+import type { Classification, Decision, Outcome, ResolvedOptions, StopReason } from './types';
 
 /** Just the facts of a failed attempt that the decision needs. */
 export interface Failure {
@@ -70,4 +70,21 @@ export function decide(input: DecisionInput, options: ResolvedOptions): Decision
   }
   if (input.attempt >= options.retries) return { kind: 'stop', reason: 'retries-exhausted' };
   return { kind: 'retry' };
+}
+
+export interface WaitInput {
+  /** The wait before the retry, ms. */
+  readonly delay: number;
+  /** What the server asked for, if anything. */
+  readonly serverWait: number | undefined;
+  readonly now: number;
+  /** When the first attempt started. */
+  readonly startedAt: number;
+}
+
+/** Once the matrix said retry: a wait that is not to be started, and why, or undefined. */
+export function refuseWait(input: WaitInput, options: ResolvedOptions): StopReason | undefined {
+  if (input.serverWait !== undefined && input.serverWait > options.maxRetryAfter) return 'retry-after-too-long';
+  if (input.now + input.delay - input.startedAt > options.maxElapsed) return 'max-elapsed';
+  return undefined;
 }

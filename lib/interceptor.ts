@@ -1,13 +1,17 @@
 import { CanceledError, isAxiosError } from 'axios';
 import type { AxiosError, AxiosInstance, AxiosRequestConfig, AxiosResponse } from 'axios';
-import { attemptOf, blocker, decision, laneResult, nextDelay, timedOut, verdictOn, type Attempt } from './attempt';
+import { attemptOf, laneResult, matrixDecision, methodOf, replayable, timedOut, verdictOn, type Attempt } from './attempt';
 import { systemClock, type Clock } from './clock';
 import { isHeldError, type Gate } from './coordination/gate';
+import { refuseWait } from './decision';
 import type { LaneResult } from './coordination/lane';
 import { optionsForRequest, resolveOptions } from './options';
+import { delayBefore } from './strategies';
 import { nextConfig, unreplayableBody, bodyToReplay } from './replay';
 import { endState, freshState, liveState } from './state';
-import type { BackoffErrorInfo, BackoffOptions, BackoffState, ResolvedOptions, ResponseInterceptorPair, StopReason } from './types';
+import type {
+  BackoffErrorInfo, BackoffOptions, BackoffState, Decision, ResolvedOptions, ResponseInterceptorPair, StopReason,
+} from './types';
 import { sleep, type AbortSignalLike } from './wait';
 
 const STOP_MESSAGES: Record<StopReason, string> = {
@@ -77,6 +81,17 @@ function finish(a: Attempt, stop: Stop): AxiosResponse {
   return response;
 }
 
+/** The safety matrix, then the user's shouldRetry while retries remain (it cannot go past them). */
+async function decision(a: Attempt): Promise<Decision> {
+  const base = matrixDecision(a);
+  const { shouldRetry } = a.options;
+  if (!shouldRetry || !a.error || a.outcome === 'cancelled' || a.state.attempt >= a.options.retries) return base;
+  const ctx = { attempt: a.state.attempt + 1, outcome: a.outcome, decision: base, method: methodOf(a), state: a.state };
+  const verdict = await shouldRetry(a.error, ctx);
+  if (verdict === undefined) return base;
+  return verdict ? { kind: 'retry' } : { kind: 'stop', reason: 'vetoed' };
+}
+
 /** An error the gate raised for a request it never let out: reported, never retried. */
 function heldBack(error: AxiosError, options: ResolvedOptions): never {
   const state = error.config?.backoffState;
@@ -113,9 +128,14 @@ export function createBackoff(
       throw new Stop('hook-failed', hookError);
     }
     if (verdict.kind === 'stop') throw new Stop(verdict.reason);
-    const delay = gate?.probing(a.config) ? 0 : nextDelay(a);
-    const blocked = blocker(a, delay, clock.now());
-    if (blocked) throw new Stop(blocked);
+    const serverWait = a.failure.serverWait;
+    const previousDelay = a.state.delays[a.state.delays.length - 1] ?? 0;
+    const planned = delayBefore(a.options.strategy, { attempt: a.state.attempt + 1, previousDelay }, serverWait);
+    // During an outage the gate spaces the probes: the retry need not also sleep its own backoff.
+    const delay = gate?.probing(a.config) ? 0 : planned;
+    if (!replayable(a)) throw new Stop('body-not-replayable');
+    const refused = refuseWait({ delay, serverWait, now: clock.now(), startedAt: a.state.startedAt }, a.options);
+    if (refused) throw new Stop(refused);
     if (gate && !(await gate.spendRetry(a.config, timedOut(a)))) throw new Stop('budget-exhausted');
     const attempt = a.state.attempt + 1;
     const next: BackoffState = { attempt, delays: [...a.state.delays, delay], startedAt: a.state.startedAt, snapshot: a.state.snapshot, lease: undefined };

@@ -1,6 +1,6 @@
-import { sanitizeDelay } from './clock';
+import { sanitizeDelay, systemClock } from './clock';
 import { show } from './describe';
-import type { Jitter, Strategy } from './types';
+import type { Jitter, Strategy, StrategyContext } from './types';
 
 /** Options of {@link exponential}: the delay grows by `factor` per retry, up to `max`. */
 export interface ExponentialOptions {
@@ -51,7 +51,7 @@ function nonNegative(name: string, value: unknown, fallback: number): number {
 }
 
 function randomSource(name: string, value: unknown): () => number {
-  if (value === undefined) return Math.random;
+  if (value === undefined) return systemClock.random;
   if (typeof value !== 'function') {
     throw new TypeError(`${name}.random must be a function, got ${show(value)}`);
   }
@@ -139,4 +139,19 @@ export function decorrelatedJitter(options: DecorrelatedJitterOptions = {}): Str
     const upper = Math.min(max, previous * 3);
     return sanitizeDelay(Math.min(max, initial + unit(random) * (upper - initial)));
   };
+}
+
+/**
+ * The wait before a retry: the strategy's delay, floored by the server's word, so a
+ * custom strategy cannot undercut Retry-After. A strategy that throws or returns
+ * garbage counts as 0.
+ */
+export function delayBefore(strategy: Strategy, ctx: StrategyContext, serverWait: number | undefined): number {
+  let planned: number;
+  try {
+    planned = sanitizeDelay(strategy(ctx));
+  } catch {
+    planned = 0;
+  }
+  return Math.max(planned, sanitizeDelay(serverWait));
 }

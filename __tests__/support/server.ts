@@ -101,15 +101,7 @@ export async function scriptedServer(script: Step[], port = 0): Promise<Scripted
   };
 }
 
-/** A port nothing listens on, as far as the system knows right now. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+export { freePort } from '../../examples/loopback';
 
 /** Starts scripted servers that are closed after each test of the calling file. */
 export function serversClosedAfterEach(): (script: Step[], port?: number) => Promise<ScriptedServer> {
