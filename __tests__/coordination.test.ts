@@ -120,6 +120,39 @@ describe('cooldown', () => {
     expect(jest.getTimerCount()).toBe(0);
   });
 
+  it('releases a held request with a signal and a timeout, leaving no listener and no timer behind', async () => {
+    const { api, calls } = manual();
+    attach(api, { ...fast, retries: 0 });
+    const first = rejection(api.get('/a'));
+    await tick();
+    calls[0].reply(429, { 'retry-after': '2' });
+    await first;
+    const controller = new AbortController();
+    const listening = new Set<unknown>();
+    const signal = {
+      get aborted() {
+        return controller.signal.aborted;
+      },
+      addEventListener: (_: 'abort', listener: () => void) => listening.add(listener),
+      removeEventListener: (_: 'abort', listener: () => void) => listening.delete(listener),
+    };
+    const held = settled(api.get('/b', { signal, timeout: 60_000 }));
+    await tick();
+    expect(listening.size).toBe(1);
+    expect(jest.getTimerCount()).toBeGreaterThan(0);
+    await tick(2_000);
+    expect(calls.map((c) => c.config.url)).toEqual(['/a', '/b']);
+    expect(listening.size).toBe(0);
+    calls[1].reply(200);
+    await tick();
+    expect(held).toMatchObject({ done: true, value: { status: 200 } });
+    expect(jest.getTimerCount()).toBe(0);
+    // Aborting now must not touch the request that already went.
+    controller.abort();
+    await tick();
+    expect(held.error).toBeUndefined();
+  });
+
   it('fails a held request whose maxElapsed ends before the cooldown', async () => {
     const { api, calls } = manual();
     attach(api, { ...fast, retries: 0, maxElapsed: 5_000 });

@@ -99,16 +99,13 @@ async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
   }
 }
 
-/** An instance with attach, and a count of first attempts let through its gate. */
+/**
+ * An instance with attach and nothing else: an interceptor of the harness's own would
+ * add its step of axios' promise chain to every held request and be counted as ours.
+ */
 function client(url: string, agent: Agent) {
   const api = axios.create({ baseURL: url, httpAgent: agent });
-  const gate = { released: 0, secondAt: 0 };
-  // Registered before attach, so it runs after attach's hold: it sees each request leave the gate.
-  api.interceptors.request.use((config) => {
-    if ((config.backoffState?.attempt ?? 0) === 0 && ++gate.released === 2) gate.secondAt = now();
-    return config;
-  });
-  return { api, gate, detach: attach(api) };
+  return { api, detach: attach(api) };
 }
 
 async function main(): Promise<void> {
@@ -121,7 +118,7 @@ async function main(): Promise<void> {
   await Promise.all(Array.from({ length: 500 }, () => warm.api.get('/api/v3/ticker')));
   warm.detach();
   const plain = await plainHoldBytes();
-  const { api, gate, detach } = client(server.url, agent);
+  const { api, detach } = client(server.url, agent);
 
   const before = await heapUsed();
   server.arm();
@@ -147,8 +144,9 @@ async function main(): Promise<void> {
   await pause(100);
   const heldFrom = now() - firedAt;
   const arrivals = server.stats.limited + server.stats.admitted;
-  const held = REQUESTS - gate.released;
-  if (arrivals !== 1 || settled !== 0 || held !== REQUESTS - 1) {
+  // Any request let through would have reached the server by now.
+  const held = REQUESTS - arrivals;
+  if (arrivals !== 1 || settled !== 0) {
     throw new Error(`not all held: ${arrivals} arrivals, ${settled} settled, ${held} held`);
   }
   const during = await heapUsed();
@@ -158,9 +156,8 @@ async function main(): Promise<void> {
   if (!(await within(Promise.all(pending), DRAIN_LIMIT_MS))) {
     throw new Error(`${REQUESTS - settled} requests still pending after ${DRAIN_LIMIT_MS} ms`);
   }
-  // The gate opens when the cooldown ends: the second request through it marks the release.
-  const releasedAt = gate.secondAt - firedAt;
-  const drain = lastSettledAt - gate.secondAt;
+  // The gate opens when the cooldown ends, as the first contact's retry is answered 200.
+  const drain = lastSettledAt - server.stats.firstAdmittedAt;
 
   const timersLeft = process.getActiveResourcesInfo().filter((type) => type === 'Timeout').length;
   detach();
@@ -178,9 +175,8 @@ async function main(): Promise<void> {
     ['heap per held request', `${kb(perHeld)} (target < ${kb(TARGET_BYTES)}: ${perHeld < TARGET_BYTES ? 'met' : 'missed'})`],
     ['  axios alone, held in an interceptor', kb(plain)],
     ['  attach on top of it', kb(perHeld - plain)],
-    ['released by the gate after firing', `${releasedAt.toFixed(0)} ms`],
     ['first 200 at the server after firing', `${(server.stats.firstAdmittedAt - firedAt).toFixed(0)} ms`],
-    ['drain: release to all settled', `${drain.toFixed(0)} ms`],
+    ['drain: first 200 to all settled', `${drain.toFixed(0)} ms`],
     ['settled', `${settled} of ${REQUESTS} (${settled - failed} ok, ${failed} failed)`],
     ['server answered', `${server.stats.limited} x 429, ${server.stats.admitted} x 200`],
     ['timers left once all settled', String(timersLeft)],

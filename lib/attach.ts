@@ -36,12 +36,9 @@ function createRequestSide(options: BackoffOptions, resolved: ResolvedOptions, g
     return lease === undefined;
   };
 
-  const hold = async (config: Config): Promise<Config> => {
-    const state = config.backoffState as BackoffState;
-    const lease = await gate.hold(config, optionsOf(config) as ResolvedOptions, state);
-    config.backoffState = withLease(state, lease);
-    return config;
-  };
+  // No async function here: a held request costs its one promise, not a second one.
+  const hold = (config: Config): Promise<Config> =>
+    gate.hold(config, optionsOf(config) as ResolvedOptions, config.backoffState as BackoffState);
 
   return { runWhen, hold };
 }

@@ -6,24 +6,23 @@ type Config = AxiosRequestConfig & Record<string, unknown>;
  * The lineage of one logical request, carried by reference inside
  * `config.backoffState` (axios' merge copies plain objects, not class instances).
  */
-export class RequestSnapshot implements RecordedRequest {
+export class RequestSnapshot {
   /** False once the logical request settled: a config re-sent later starts afresh. */
   live = true;
 
+  /** Without `headers`, nothing was recorded (the hand-registered pair has no request side). */
   constructor(
-    /** Whether what interceptors edit was recorded, before any of them ran. */
-    private readonly recorded: boolean,
     readonly url?: string,
     readonly method?: string,
     readonly baseURL?: string,
-    readonly headers: Record<string, unknown> = {},
+    readonly headers?: Record<string, unknown>,
     readonly params?: unknown,
     readonly data?: unknown,
   ) {}
 
-  /** The request as made, or undefined when it was not recorded (the hand-registered pair). */
+  /** The request as made, or undefined when it was not recorded. */
   get request(): RecordedRequest | undefined {
-    return this.recorded ? this : undefined;
+    return this.headers ? (this as RecordedRequest) : undefined;
   }
 
   /** Keeps the body out of logs that serialize error.config. */
@@ -83,7 +82,6 @@ function headersForReplay(headers: unknown): Record<string, unknown> {
 /** Taken by the request side `attach` installs, before any other interceptor. */
 export function takeSnapshot(config: AxiosRequestConfig): RequestSnapshot {
   return new RequestSnapshot(
-    true,
     config.url,
     config.method,
     config.baseURL,

@@ -13,7 +13,7 @@ export function liveState(config: AxiosRequestConfig): BackoffState | undefined 
 
 export function freshState(
   now: number,
-  snapshot: RequestSnapshot = new RequestSnapshot(false),
+  snapshot: RequestSnapshot = new RequestSnapshot(),
   lease: Lease | undefined = undefined,
 ): BackoffState {
   return { attempt: 0, delays: NO_DELAYS, startedAt: now, snapshot, lease };

@@ -1,7 +1,7 @@
 import { AxiosError, type AxiosRequestConfig, type InternalAxiosRequestConfig } from 'axios';
 import type { Clock } from '../clock';
 import type { BackoffErrorInfo, BackoffState, Outcome, ResolvedOptions, StopReason } from '../types';
-import { HeldRequest } from './held';
+import { holdRequest, type Deadline, type HoldContext } from './held';
 import { Lane, type LaneResult, type Lease } from './lane';
 import type { ResolvedCoordination } from './settings';
 import type { AbortSignalLike } from '../wait';
@@ -26,12 +26,15 @@ export class Gate {
   private readonly lanes = new Map<string, Lane>();
   /** Keys this process spent retry tokens on: only their successes need to refill. */
   private readonly spent = new Set<string>();
+  private readonly context: HoldContext;
 
   constructor(
     private readonly settings: ResolvedCoordination,
     private readonly clock: Clock,
     private readonly cancel: (config: AxiosRequestConfig) => AxiosError,
-  ) {}
+  ) {
+    this.context = { clock, cancel };
+  }
 
   laneFor(config: AxiosRequestConfig): Lane {
     const key = this.settings.key(config);
@@ -49,8 +52,11 @@ export class Gate {
     return this.laneFor(config).tryEnter(now);
   }
 
-  /** Waits for the origin to take the request, within the request's own signal, timeout and budget. */
-  hold(config: AxiosRequestConfig, options: ResolvedOptions, state: BackoffState): Promise<Lease> {
+  /**
+   * Waits for the origin to take the request, within the request's own signal, timeout
+   * and budget; settles with the config, its `backoffState` now carrying the lease.
+   */
+  hold(config: InternalAxiosRequestConfig, options: ResolvedOptions, state: BackoffState): Promise<InternalAxiosRequestConfig> {
     const lane = this.laneFor(config);
     // A shared store may still be loading a ban: judge the wait on what it loads.
     const ready = lane.ready;
@@ -67,15 +73,11 @@ export class Gate {
     }
     const signal = config.signal as AbortSignalLike | undefined;
     if (signal?.aborted) return Promise.reject(this.cancel(config));
-    const held = new HeldRequest(lane, this.clock, signal, () => this.cancel(config));
-    const deadline = this.deadline(config, options, state, now);
-    if (deadline) held.deadline(deadline.in, deadline.error);
-    lane.hold(held);
-    return held.promise;
+    return holdRequest(this.context, lane, config, this.deadline(config, options, state, now));
   }
 
   /** The nearer of the request's timeout and its maxElapsed budget, as a timer and the error it raises. */
-  private deadline(config: AxiosRequestConfig, options: ResolvedOptions, state: BackoffState, now: number) {
+  private deadline(config: AxiosRequestConfig, options: ResolvedOptions, state: BackoffState, now: number): Deadline | undefined {
     const timeout = config.timeout && config.timeout > 0 ? config.timeout : Infinity;
     const budget = state.startedAt + options.maxElapsed - now;
     if (!Number.isFinite(Math.min(timeout, budget))) return undefined;
