@@ -11,6 +11,17 @@ const tick = (ms = 1) => jest.advanceTimersByTimeAsync(ms);
 
 const fast: BackoffOptions = { strategy: constant(0) };
 
+/** An attached instance whose origin a first request's 429 has put in a cooldown of `seconds`. */
+async function coolingDown(seconds: number) {
+  const { api, calls } = manual();
+  attach(api, { ...fast, retries: 0 });
+  const first = rejection(api.get('/a'));
+  await tick();
+  calls[0].reply(429, { 'retry-after': String(seconds) });
+  await first;
+  return { api, calls };
+}
+
 function settled<T>(promise: Promise<T>) {
   const box: { done: boolean; value?: T; error?: unknown } = { done: false };
   promise.then(
@@ -105,12 +116,7 @@ describe('cooldown', () => {
   });
 
   it('lets a held request go when its signal aborts, with axios cancel error and no timer left', async () => {
-    const { api, calls } = manual();
-    attach(api, { ...fast, retries: 0 });
-    const first = rejection(api.get('/a'));
-    await tick();
-    calls[0].reply(429, { 'retry-after': '30' });
-    await first;
+    const { api, calls } = await coolingDown(30);
     const controller = new AbortController();
     const held = rejection(api.get('/b', { signal: controller.signal }));
     await tick();
@@ -121,12 +127,7 @@ describe('cooldown', () => {
   });
 
   it('releases a held request with a signal and a timeout, leaving no listener and no timer behind', async () => {
-    const { api, calls } = manual();
-    attach(api, { ...fast, retries: 0 });
-    const first = rejection(api.get('/a'));
-    await tick();
-    calls[0].reply(429, { 'retry-after': '2' });
-    await first;
+    const { api, calls } = await coolingDown(2);
     const controller = new AbortController();
     const listening = new Set<unknown>();
     const signal = {
