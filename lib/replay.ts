@@ -86,7 +86,7 @@ export function takeSnapshot(config: AxiosRequestConfig): RequestSnapshot {
     config.method,
     config.baseURL,
     // A shallow copy: Content-Length is dropped when replaying, off the hot path.
-    Object.assign({}, config.headers),
+    { ...config.headers },
     config.params === undefined ? undefined : clonePlain(config.params),
     config.data === undefined ? undefined : clonePlain(config.data),
   );
