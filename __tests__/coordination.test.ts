@@ -169,7 +169,7 @@ describe('cooldown', () => {
 
 describe('first-contact ramp and paced release', () => {
   it('ramps up in rounds of 1, 2, 4 while every answer is a success', async () => {
-    const { api, calls, inFlight } = manual();
+    const { api, inFlight } = manual();
     attach(api, fast);
     const all = Array.from({ length: 10 }, (_, i) => api.get(`/r${i}`));
     const rounds: number[] = [];

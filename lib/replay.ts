@@ -1,7 +1,5 @@
 import type { AxiosRequestConfig } from 'axios';
 
-type Config = AxiosRequestConfig & Record<string, unknown>;
-
 /**
  * The lineage of one logical request, carried by reference inside
  * `config.backoffState` (axios' merge copies plain objects, not class instances).
