@@ -92,8 +92,12 @@ describe('classify', () => {
     expect(classify(network(code), defaults.statusCodes)).toBe(outcome);
   });
 
-  it('reads a failure with neither status nor code as rejected', () => {
-    expect(classify(failure({}), defaults.statusCodes)).toBe('rejected');
+  it('reads a network failure with neither status nor code as unknown: it cannot tell whether the request left', () => {
+    expect(classify(failure({}), defaults.statusCodes)).toBe('unknown');
+  });
+
+  it('reads a failure with a code that says nothing of the network (ERR_BAD_OPTION) as rejected', () => {
+    expect(classify(failure({ code: 'ERR_BAD_OPTION' }), defaults.statusCodes)).toBe('rejected');
   });
 
   it('reads a cancel as cancelled whatever else the failure says', () => {

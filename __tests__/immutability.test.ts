@@ -1,5 +1,5 @@
 import axios, { AxiosError, isAxiosError, type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios';
-import { attach, backoff, memoryStore, presets, type BackoffOptions } from '../lib';
+import { attach, backoff, memoryStore, presets, type CoordinationOptions, type RetryOptions } from '../lib';
 
 // The user's objects (instance options, per-request overrides, preset overrides, request
 // configs and bodies) are read, never written. Each scenario runs twice: once on deep-frozen
@@ -104,7 +104,7 @@ const noWait = (): number => 0;
 
 function inputs() {
   const calls: string[] = [];
-  const instance: BackoffOptions = {
+  const instance: RetryOptions = {
     retries: 3,
     strategy: noWait,
     statusCodes: [408, 425, 429, 500, 502, 503, 504],
@@ -118,7 +118,7 @@ function inputs() {
     classify: (response) => ((response.data as { busy?: boolean } | undefined)?.busy ? { kind: 'transient' } : undefined),
     resign: (config) => ({ ...config, headers: { ...config.headers, 'X-Signature': `signed ${calls.length}` } }),
   };
-  const shared: BackoffOptions = {
+  const shared: CoordinationOptions = {
     key: (config) => String(config.baseURL),
     cooldown: true,
     pacing: true,
@@ -126,8 +126,8 @@ function inputs() {
     budget: { capacity: 1000, retryCost: 1, timeoutCost: 2 },
     store: memoryStore(),
   };
-  const override: BackoffOptions = { retries: 1, statusCodes: [503], methods: ['get'], strategy: noWait, onRetry: instance.onRetry };
-  const presetOverrides: BackoffOptions = {
+  const override: RetryOptions = { retries: 1, statusCodes: [503], methods: ['get'], strategy: noWait, onRetry: instance.onRetry };
+  const presetOverrides: RetryOptions = {
     retries: 2, strategy: noWait, maxRetryAfter: 1_000, statusCodes: [429, 418, 503], onRetry: instance.onRetry, onGiveUp: instance.onGiveUp,
   };
   const order = { symbol: 'BTCUSDT', side: 'BUY', quantity: '0.01', tags: ['a', 'b'], meta: { source: 'bot', nested: [{ n: 1 }] } };
@@ -261,7 +261,7 @@ describe('the option merge never mutates what the user passed', () => {
   });
 
   it('a preset returns a new object each call, so attaching one leaves the next as it was', () => {
-    const overrides = deepFreeze<BackoffOptions>({ retries: 2 });
+    const overrides = deepFreeze<RetryOptions>({ retries: 2 });
     const first = presets.kraken(overrides);
     const second = presets.kraken(overrides);
     expect(first).not.toBe(second);

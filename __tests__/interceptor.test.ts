@@ -1,13 +1,13 @@
 import axios, { isAxiosError, type AxiosError } from 'axios';
 import { Readable } from 'stream';
-import { attach, backoff, constant, type BackoffOptions } from '../lib';
+import { attach, backoff, constant, type RetryOptions } from '../lib';
 import { rejection, scripted, type Reply } from './support/mock';
 
-const fast: BackoffOptions = { strategy: constant(0) };
+const fast: RetryOptions = { strategy: constant(0) };
 const METHODS = ['get', 'head', 'options', 'put', 'delete', 'post', 'patch'] as const;
 const IDEMPOTENT = new Set(['get', 'head', 'options', 'put', 'delete']);
 
-async function send(method: (typeof METHODS)[number], script: Reply[], options: BackoffOptions = fast) {
+async function send(method: (typeof METHODS)[number], script: Reply[], options: RetryOptions = fast) {
   const { api, seen } = scripted([...script, 200]);
   attach(api, options);
   const result = await api.request({ method, url: '/x', data: method === 'get' ? undefined : { a: 1 } }).then(
@@ -165,9 +165,9 @@ describe('options are checked when handed over', () => {
     [{ statusCodes: ['429'] }, TypeError, /statusCodes.*"429"/],
     [{ maxRetryAfter: -1 }, RangeError, /maxRetryAfter.*-1/],
   ])('attach and backoff throw for %p', (options, kind, message) => {
-    expect(() => attach(api, options as BackoffOptions)).toThrow(kind);
-    expect(() => attach(api, options as BackoffOptions)).toThrow(message);
-    expect(() => backoff(api, options as BackoffOptions)).toThrow(message);
+    expect(() => attach(api, options as RetryOptions)).toThrow(kind);
+    expect(() => attach(api, options as RetryOptions)).toThrow(message);
+    expect(() => backoff(api, options as RetryOptions)).toThrow(message);
   });
 
   it('throws when the instance is not an axios instance', () => {

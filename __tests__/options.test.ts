@@ -1,8 +1,8 @@
 import { optionsForRequest, resolveOptions } from '../lib/options';
-import type { BackoffOptions } from '../lib/types';
+import type { RetryOptions } from '../lib/types';
 
 /** Hands resolveOptions a value its types forbid, as untyped callers can. */
-const unchecked = (options: Record<string, unknown>) => options as BackoffOptions;
+const unchecked = (options: Record<string, unknown>) => options as RetryOptions;
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -121,12 +121,12 @@ describe('resolveOptions validation', () => {
   });
 
   it.each([null, 3, 'retries', [1]])('refuses %p as the options object', (options) => {
-    expect(() => resolveOptions(options as unknown as BackoffOptions)).toThrow(TypeError);
+    expect(() => resolveOptions(options as unknown as RetryOptions)).toThrow(TypeError);
   });
 });
 
 describe('resolveOptions never mutates its input', () => {
-  const input = (): BackoffOptions => ({
+  const input = (): RetryOptions => ({
     retries: 2,
     strategy: fiveMs,
     statusCodes: [429, 503],
@@ -157,7 +157,7 @@ describe('resolveOptions never mutates its input', () => {
 
   it('leaves a frozen base and override as they were when merging a request override', () => {
     const base = deepFreeze(input());
-    const override = deepFreeze<BackoffOptions>({ retries: 1, statusCodes: [429] });
+    const override = deepFreeze<RetryOptions>({ retries: 1, statusCodes: [429] });
     optionsForRequest(base, resolveOptions(base), override);
     expect(base).toEqual(input());
     expect(override).toEqual({ retries: 1, statusCodes: [429] });
@@ -165,7 +165,7 @@ describe('resolveOptions never mutates its input', () => {
 });
 
 describe('optionsForRequest', () => {
-  const base: BackoffOptions = { retries: 5, statusCodes: [429, 503], maxRetryAfter: 1_000 };
+  const base: RetryOptions = { retries: 5, statusCodes: [429, 503], maxRetryAfter: 1_000 };
   const resolvedBase = resolveOptions(base);
 
   it('turns retries off for config.backoff = false', () => {

@@ -83,38 +83,63 @@ describe('learning a pace from a rate limit', () => {
 });
 
 describe('first-contact ramp', () => {
-  it('doubles after a full, clean round', () => {
+  /** Sends while the window allows at `now`; returns the send times. */
+  const fill = (ramp: Ramp, now: number): number[] => {
+    const sent: number[] = [];
+    while (ramp.wait(now) === 0) {
+      ramp.send(now);
+      sent.push(now);
+    }
+    return sent;
+  };
+
+  it('doubles the requests in flight each round trip while every answer is clean', () => {
     const ramp = new Ramp(1, 64);
     const sizes: number[] = [];
-    for (let round = 0; round < 4; round++) {
-      let sent = 0;
-      const rounds: number[] = [];
-      while (ramp.canSend()) {
-        rounds.push(ramp.send());
-        sent++;
-      }
-      sizes.push(sent);
-      rounds.forEach((r) => ramp.settle(r, true));
+    for (let trip = 0, now = 0; trip < 4; trip++, now += 10) {
+      const sent = fill(ramp, now);
+      sizes.push(sent.length);
+      sent.forEach((at) => ramp.settle(at, now + 10, true));
     }
     expect(sizes).toEqual([1, 2, 4, 8]);
   });
 
-  it('does not grow after a round with a failure', () => {
+  it('does not widen for an answer that failed', () => {
     const ramp = new Ramp(4, 64);
-    const rounds = [ramp.send(), ramp.send(), ramp.send(), ramp.send()];
-    rounds.forEach((r, i) => ramp.settle(r, i !== 2));
-    let next = 0;
-    while (ramp.canSend()) {
-      ramp.send();
-      next++;
-    }
-    expect(next).toBe(4);
+    const sent = fill(ramp, 0);
+    sent.forEach((at, i) => ramp.settle(at, 10, i !== 2));
+    expect(fill(ramp, 10)).toHaveLength(7);
+  });
+
+  it('lets the next request go when the one in flight is slow, instead of waiting for its answer', () => {
+    const ramp = new Ramp(1, 64);
+    ramp.send(0);
+    expect(ramp.wait(0)).toBe(250);
+    expect(ramp.wait(249)).toBe(1);
+    expect(ramp.wait(250)).toBe(0);
+  });
+
+  it('learns the round trip: a request stops counting after four of them (at least 50 ms)', () => {
+    const ramp = new Ramp(1, 64);
+    ramp.send(0);
+    ramp.settle(0, 20, true); // round trip 20 ms, window 2
+    ramp.send(100);
+    ramp.send(100);
+    expect(ramp.wait(100)).toBe(80);
+    expect(ramp.wait(180)).toBe(0);
+  });
+
+  it('ignores the late answer of a request that stopped counting', () => {
+    const ramp = new Ramp(1, 64);
+    ramp.send(0);
+    expect(ramp.wait(300)).toBe(0);
+    ramp.settle(0, 5000, true);
+    expect(fill(ramp, 5000)).toHaveLength(1);
   });
 
   it('is done at its limit', () => {
     const ramp = new Ramp(32, 64);
-    const rounds = Array.from({ length: 32 }, () => ramp.send());
-    rounds.forEach((r) => ramp.settle(r, true));
+    fill(ramp, 0).forEach((at) => ramp.settle(at, 1, true));
     expect(ramp.done).toBe(true);
   });
 });

@@ -2,7 +2,7 @@ import { AxiosHeaders, type AxiosResponse } from 'axios';
 import {
   binanceClassifier, bybitClassifier, coinbaseClassifier, krakenClassifier, kucoinClassifier, okxClassifier, presets,
 } from '../lib/presets';
-import type { BackoffOptions, Classification, Classifier } from '../lib/types';
+import type { RetryOptions, Classification, Classifier } from '../lib/types';
 
 const NOW = Date.UTC(2025, 0, 1, 0, 0, 0);
 // One second before the reset in Bybit's documented example
@@ -203,7 +203,7 @@ describe('presets', () => {
   });
 
   it.each(Object.entries(presets))('%s never mutates the overrides', (_exchange, preset) => {
-    const overrides: BackoffOptions = Object.freeze({ retries: 2, statusCodes: Object.freeze([429]) });
+    const overrides: RetryOptions = Object.freeze({ retries: 2, statusCodes: Object.freeze([429]) });
     const options = preset(overrides);
     expect(overrides).toEqual({ retries: 2, statusCodes: [429] });
     expect(options).not.toBe(overrides);
@@ -217,14 +217,14 @@ describe('presets', () => {
   });
 
   it.each(Object.entries(presets))('%s lets an undefined override keep the default', (_exchange, preset) => {
-    const options = preset({ retries: undefined, classify: undefined } as BackoffOptions);
+    const options = preset({ retries: undefined, classify: undefined } as RetryOptions);
     expect(options).not.toHaveProperty('retries');
     expect(typeof options.classify).toBe('function');
   });
 
   it.each(Object.entries(presets))("%s lets the user's classify replace the exchange's", (_exchange, preset) => {
     const classify: Classifier = () => ({ kind: 'ok' });
-    expect(preset({ classify } as BackoffOptions).classify).toBe(classify);
+    expect(preset({ classify } as RetryOptions).classify).toBe(classify);
   });
 
   it('reads the system clock when no clock is given', () => {

@@ -2,7 +2,7 @@ import axios, { AxiosHeaders, type AxiosResponse } from 'axios';
 import fc from 'fast-check';
 import {
   attach, backoff, constant, decorrelatedJitter, exponential, linear, memoryStore, parseRetryAfter, presets, resetWait,
-  type BackoffOptions, type Classification, type Classifier, type Strategy,
+  type RetryOptions, type Classification, type Classifier, type Strategy,
 } from '../lib';
 import { MAX_DELAY } from '../lib/clock';
 import { headerValue, serverWait, type HeaderBag } from '../lib/headers';
@@ -400,9 +400,9 @@ const RULES: Rule[] = [
 ];
 
 /** `{ probing: { threshold: v } }` for 'probing.threshold'. */
-function optionsWith(name: string, value: unknown): BackoffOptions {
+function optionsWith(name: string, value: unknown): RetryOptions {
   const [outer, inner] = name.split('.');
-  return (inner === undefined ? { [outer]: value } : { [outer]: { [inner]: value } }) as BackoffOptions;
+  return (inner === undefined ? { [outer]: value } : { [outer]: { [inner]: value } }) as RetryOptions;
 }
 
 describe('option validation refuses every malformed value with a message naming the option', () => {
@@ -435,7 +435,7 @@ describe('option validation refuses every malformed value with a message naming 
     const known = new Set(RULES.map((r) => r.name.split('.')[0]));
     const unknownKey = fc.oneof(fc.string(), fc.mixedCase(fc.constantFrom(...known))).filter((k) => !known.has(k));
     check(fc.property(unknownKey, junk, (key, value) => {
-      const options = { [key]: value } as BackoffOptions;
+      const options = { [key]: value } as RetryOptions;
       expectRefusal(() => attach(api, options), JSON.stringify(key));
       expectRefusal(() => optionsForRequest({}, resolvedBase, options), JSON.stringify(key));
     }));
@@ -444,7 +444,7 @@ describe('option validation refuses every malformed value with a message naming 
   it('options that are not an options object', () => {
     const notObject = junk.filter((v) => v === null || typeof v !== 'object' || Array.isArray(v)).filter((v) => v !== undefined);
     check(fc.property(notObject, (value) => {
-      expectRefusal(() => attach(api, value as BackoffOptions), 'options');
+      expectRefusal(() => attach(api, value as RetryOptions), 'options');
       if (value !== null && value !== false) expectRefusal(() => optionsForRequest({}, resolvedBase, value), 'config.backoff');
     }));
   });
@@ -452,7 +452,7 @@ describe('option validation refuses every malformed value with a message naming 
 
 describe('option validation accepts every well-formed set of options', () => {
   const api = axios.create();
-  const some = (rules: Rule[]): fc.Arbitrary<BackoffOptions> =>
+  const some = (rules: Rule[]): fc.Arbitrary<RetryOptions> =>
     fc.subarray(rules).chain((picked) => fc.tuple(...picked.map((r) => r.wellFormed)).map((values) => {
       let options: Record<string, unknown> = {};
       picked.forEach((rule, i) => {
@@ -463,7 +463,7 @@ describe('option validation accepts every well-formed set of options', () => {
           options = { ...options, [outer]: { ...(section as object | undefined), [inner]: values[i] } };
         }
       });
-      return options as BackoffOptions;
+      return options as RetryOptions;
     }));
 
   it('attach takes them, and resolves each to what was given', () => {

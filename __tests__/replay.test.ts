@@ -1,15 +1,15 @@
 import type { AxiosInstance, InternalAxiosRequestConfig } from 'axios';
 import { createHmac } from 'node:crypto';
-import { attach, backoff, constant, type BackoffOptions } from '../lib';
+import { attach, backoff, constant, type RetryOptions } from '../lib';
 import { reply, serversClosedAfterEach, type Arrival } from './support/server';
 
 const start = serversClosedAfterEach();
-const fast: BackoffOptions = { strategy: constant(0) };
+const fast: RetryOptions = { strategy: constant(0) };
 const limited = reply(429, { code: -1003, msg: 'Too many requests' }, { 'Retry-After': '0' });
 const SECRET = 'test-secret';
 
 /** How the response side is installed: `attach`, or the pair registered by hand. */
-const installs: Array<[string, (api: AxiosInstance, options: BackoffOptions) => void]> = [
+const installs: Array<[string, (api: AxiosInstance, options: RetryOptions) => void]> = [
   ['attach', (api, options) => attach(api, options)],
   ['backoff registered by hand', (api, options) => api.interceptors.response.use(...backoff(api, options))],
 ];

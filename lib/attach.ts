@@ -1,62 +1,72 @@
-import type { AxiosInstance, AxiosRequestConfig, InternalAxiosRequestConfig } from 'axios';
+import type { AxiosInstance, InternalAxiosRequestConfig } from 'axios';
 import { systemClock, type Clock } from './clock';
 import { Gate } from './coordination/gate';
-import { resolveCoordination } from './coordination/settings';
+import { resolveCoordination, type BackoffOptions } from './coordination/settings';
 import { cancelError, createBackoff } from './interceptor';
-import { freshState, liveState, withLease } from './state';
-import { optionsForRequest, resolveOptions } from './options';
+import { freshState, liveState } from './state';
+import { optionsForRequest, resolveOptions, retryPart } from './options';
 import { takeSnapshot } from './replay';
-import type { BackoffOptions, BackoffState, ResolvedOptions } from './types';
+import type { ResolvedOptions } from './types';
 
-type Config = InternalAxiosRequestConfig;
+/** Marks an instance that has axios-backoff attached; registered, so two copies of the package see it. */
+const ATTACHED = Symbol.for('axios-backoff.attached');
+type Marked = AxiosInstance & { [ATTACHED]?: true };
 
 /**
- * The request side. axios asks `runWhen` first, with the config as merged and
- * before any interceptor ran: there the request is recorded as made, and let
- * through at once when nothing holds its origin back. Only a request that must
- * wait runs the (asynchronous) hold, so the usual path adds no promise.
+ * The request side. axios asks every request interceptor's `runWhen` first, with the
+ * config as merged and before any interceptor ran: there the request is recorded as
+ * made, its options resolved once for all its attempts, and its adapter wrapped so that
+ * it takes its place at the origin when it actually leaves. It answers false: no
+ * interceptor of ours runs, so nothing here can be left waiting by what runs after it.
  */
-function createRequestSide(options: BackoffOptions, resolved: ResolvedOptions, gate: Gate, clock: Clock) {
-  const optionsOf = (config: AxiosRequestConfig): ResolvedOptions | undefined => optionsForRequest(options, resolved, config.backoff);
-
-  const runWhen = (config: Config): boolean => {
+function requestSide(options: BackoffOptions, resolved: ResolvedOptions, gate: Gate, clock: Clock) {
+  const base = retryPart(options);
+  return (config: InternalAxiosRequestConfig): boolean => {
+    const live = liveState(config);
+    if (live) {
+      // A retry, ours or another plugin's re-send of the same config: the same request, its options kept.
+      config.adapter = gate.transportFor(config.adapter);
+      return false;
+    }
     let own: ResolvedOptions | undefined;
     try {
-      own = optionsOf(config);
+      own = optionsForRequest(base, resolved, config.backoff);
     } catch (invalid) {
       // Fail it at the adapter, before anything leaves: axios still sends a request whose interceptor threw.
       config.adapter = () => Promise.reject(invalid);
       return false;
     }
     if (!own) return false;
-    const live = liveState(config);
-    const now = clock.now();
-    const lease = gate.tryEnter(config, now);
-    config.backoffState = live ? withLease(live, lease) : freshState(now, takeSnapshot(config), lease);
-    return lease === undefined;
+    config.backoffState = freshState(clock.now(), takeSnapshot(config, own));
+    config.adapter = gate.transportFor(config.adapter);
+    return false;
   };
-
-  // No async function here: a held request costs its one promise, not a second one.
-  const hold = (config: Config): Promise<Config> =>
-    gate.hold(config, optionsOf(config) as ResolvedOptions, config.backoffState as BackoffState);
-
-  return { runWhen, hold };
 }
 
 /** Installs backoff on `instance`; returns a function that removes it. */
 export function createAttach(instance: AxiosInstance, options: BackoffOptions = {}, clock: Clock = systemClock): () => void {
-  const resolved = resolveOptions(options);
-  const coordination = resolveCoordination(options);
-  const gate = new Gate(coordination, clock, cancelError);
-  const [onFulfilled, onRejected] = createBackoff(instance, options, clock, gate);
-  const { runWhen, hold } = createRequestSide(options, resolved, gate, clock);
-  // axios runs request interceptors last-registered first: this one sees the request untouched.
-  const requestId = instance.interceptors.request.use(hold, undefined, { synchronous: false, runWhen });
+  if (!instance || typeof instance.request !== 'function' || !instance.interceptors) {
+    throw new TypeError(`attach(instance, options): instance must be an axios instance, got ${instance === null ? 'null' : typeof instance}`);
+  }
+  const marked = instance as Marked;
+  if (marked[ATTACHED]) {
+    throw new Error(
+      'attach: this instance already has axios-backoff attached; call the function the first attach returned to remove it, '
+      + 'then attach once with the options you want (a second attach would retry every retry)',
+    );
+  }
+  const resolved = resolveOptions(options, 'options', true);
+  const gate = new Gate(resolveCoordination(options, resolved.maxRetryAfter), resolved, clock, cancelError);
+  const [onFulfilled, onRejected] = createBackoff(instance, retryPart(options), clock, gate);
+  const runWhen = requestSide(options, resolved, gate, clock);
+  const requestId = instance.interceptors.request.use((config) => config, undefined, { synchronous: true, runWhen });
   const responseId = instance.interceptors.response.use(onFulfilled, onRejected);
+  marked[ATTACHED] = true;
   let attached = true;
   return () => {
     if (!attached) return;
     attached = false;
+    delete marked[ATTACHED];
     instance.interceptors.request.eject(requestId);
     instance.interceptors.response.eject(responseId);
   };

@@ -1,6 +1,5 @@
 import { isCancel, type AxiosError, type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import { sanitizeDelay } from './clock';
-import type { LaneResult } from './coordination/lane';
 import { classify, decide, type Failure } from './decision';
 import { headerValue, serverWait, type HeaderBag } from './headers';
 import { resetWait } from './ratelimit-headers';
@@ -39,6 +38,16 @@ function waitOf(response: AxiosResponse | undefined, verdict: Classification | u
   return known.length > 0 ? Math.max(...known) : undefined;
 }
 
+/**
+ * The error's code; for a generic network error, its cause's: the fetch adapter reports a
+ * refused connection as ERR_NETWORK caused by ECONNREFUSED, which the http adapter names itself.
+ */
+function codeOf(error: AxiosError | undefined): string | undefined {
+  if (error?.code !== 'ERR_NETWORK') return error?.code;
+  const cause = (error as { cause?: { code?: unknown } }).cause?.code;
+  return typeof cause === 'string' ? cause : error.code;
+}
+
 export function attemptOf(
   parts: { config: AxiosRequestConfig; error?: AxiosError; response?: AxiosResponse; verdict?: Classification },
   options: ResolvedOptions,
@@ -47,7 +56,7 @@ export function attemptOf(
 ): Attempt {
   const { config, error, verdict } = parts;
   const response = parts.response ?? error?.response;
-  const facts = { cancelled: error !== undefined && isCancel(error), status: response?.status, code: error?.code };
+  const facts = { cancelled: error !== undefined && isCancel(error), status: response?.status, code: codeOf(error) };
   const base: Failure = { ...facts, serverWait: undefined, classification: verdict };
   const outcome = classify({ ...base, serverWait: serverWait(response?.headers as HeaderBag, now) }, options.statusCodes);
   const failure: Failure = { ...base, serverWait: waitOf(response, verdict, outcome === 'rate-limited', now) };
@@ -75,14 +84,6 @@ export function methodOf(a: Attempt): string {
 /** Whether the body a retry would send can be sent again. */
 export function replayable(a: Attempt): boolean {
   return unreplayableBody(bodyToReplay(a.config, a.state.snapshot)) === undefined;
-}
-
-/** What the origin's gate learns from an attempt. */
-export function laneResult(a: Attempt): LaneResult {
-  const wait = a.failure.serverWait;
-  if (a.outcome === 'rate-limited') return { kind: 'rate-limited', wait };
-  if (a.outcome === 'unknown') return { kind: 'unknown', wait };
-  return a.response ? { kind: 'success' } : { kind: 'neutral', wait };
 }
 
 const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT']);

@@ -35,9 +35,10 @@ export function classify(failure: Failure, statusCodes: ReadonlySet<number>): Ou
   if (failure.classification) return VERDICTS[failure.classification.kind];
   const { status, code } = failure;
   if (status === undefined) {
-    if (code !== undefined && NOT_SENT.has(code)) return 'not-processed';
-    if (code !== undefined && MAYBE_SENT.has(code)) return 'unknown';
-    return 'rejected';
+    // A network error that names no cause (axios-mock-adapter's networkError(), a browser's
+    // XHR) cannot tell whether the request left: an unknown outcome, as the peers treat it.
+    if (code === undefined || MAYBE_SENT.has(code)) return 'unknown';
+    return NOT_SENT.has(code) ? 'not-processed' : 'rejected';
   }
   if (!statusCodes.has(status)) return 'rejected';
   if (status === 429) return 'rate-limited';

@@ -6,9 +6,10 @@
  */
 import type { AxiosInstance } from 'axios';
 import { createAttach } from './attach';
-import { COORDINATION_KEYS } from './coordination/settings';
+import type { BackoffOptions } from './coordination/settings';
 import { createBackoff } from './interceptor';
-import type { BackoffOptions, ResponseInterceptorPair } from './types';
+import { refuseShared } from './options';
+import type { RequestOptions, ResponseInterceptorPair } from './types';
 
 export { constant, decorrelatedJitter, exponential, linear } from './strategies';
 export type { DecorrelatedJitterOptions, ExponentialOptions, LinearOptions } from './strategies';
@@ -22,9 +23,9 @@ export { backoffInfo } from './info';
 export { memoryStore } from './coordination/store';
 export type { BackoffStore, BreakerState, BucketName, PaceState, TakeResult } from './coordination/store';
 export type { BucketSpec } from './coordination/bucket';
-export type { BudgetOptions, CoordinationOptions, ProbingOptions } from './coordination/settings';
+export type { BackoffOptions, BudgetOptions, CoordinationOptions, ProbingOptions } from './coordination/settings';
 export type {
-  BackoffErrorInfo, BackoffOptions, BackoffState, Classification, Classifier, Decision, GiveUpContext,
+  BackoffErrorInfo, BackoffState, RequestOptions, RetryOptions, SharedOptionName, Classification, Classifier, Decision, GiveUpContext,
   Jitter, Outcome, ResponseInterceptorPair, RetryContext, ShouldRetryContext, StopReason, Strategy, StrategyContext,
 } from './types';
 
@@ -52,8 +53,12 @@ export function attach(instance: AxiosInstance, options?: BackoffOptions): () =>
  * api.interceptors.response.use(...backoff(api, { retries: 5 }));
  * ```
  */
-export function backoff(instance: AxiosInstance, options?: BackoffOptions): ResponseInterceptorPair {
-  const shared = COORDINATION_KEYS.find((key) => options?.[key] !== undefined);
-  if (shared) throw new TypeError(`${shared} needs the request side that attach installs: use attach(instance, options)`);
+export function backoff(instance: AxiosInstance, options?: RequestOptions): ResponseInterceptorPair {
+  if (!instance || typeof instance.request !== 'function') {
+    const got = instance === null ? 'null' : typeof instance;
+    throw new TypeError(`backoff(instance, options): instance must be an axios instance (the one the pair is registered on), got ${got}; `
+      + 'write instance.interceptors.response.use(...backoff(instance, options))');
+  }
+  refuseShared(options, (key) => `${key} needs the request side that attach installs: use attach(instance, options)`);
   return createBackoff(instance, options);
 }

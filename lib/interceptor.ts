@@ -1,16 +1,15 @@
 import { CanceledError, isAxiosError } from 'axios';
 import type { AxiosError, AxiosInstance, AxiosRequestConfig, AxiosResponse } from 'axios';
-import { attemptOf, laneResult, matrixDecision, methodOf, replayable, timedOut, verdictOn, type Attempt } from './attempt';
+import { attemptOf, matrixDecision, methodOf, replayable, timedOut, verdictOn, type Attempt } from './attempt';
 import { systemClock, type Clock } from './clock';
-import { isHeldError, type Gate } from './coordination/gate';
+import { isHeldError, NO_COORDINATION, type Coordinator } from './coordinator';
 import { refuseWait } from './decision';
-import type { LaneResult } from './coordination/lane';
 import { optionsForRequest, resolveOptions } from './options';
 import { delayBefore } from './strategies';
 import { nextConfig, unreplayableBody, bodyToReplay } from './replay';
 import { endState, freshState, liveState } from './state';
 import type {
-  BackoffErrorInfo, BackoffOptions, BackoffState, Decision, ResolvedOptions, ResponseInterceptorPair, StopReason,
+  BackoffErrorInfo, BackoffState, Decision, Outcome, ResolvedOptions, ResponseInterceptorPair, RetryOptions, StopReason,
 } from './types';
 import { sleep, type AbortSignalLike } from './wait';
 
@@ -34,8 +33,6 @@ export function cancelError(config: AxiosRequestConfig): AxiosError {
   const Ctor = CanceledError as unknown as new (message: string | undefined, config: unknown) => AxiosError;
   return new Ctor(undefined, config);
 }
-
-const SUCCESS: LaneResult = Object.freeze({ kind: 'success' });
 
 /** Thrown inside the retry path to stop it; turned into the caller's own error or response. */
 class Stop {
@@ -61,11 +58,19 @@ function callGiveUp(options: ResolvedOptions, state: BackoffState, info: Backoff
   }
 }
 
+// Outcomes that say this attempt was not acted on; an earlier attempt of the same request may have been.
+const NOT_ACTED: ReadonlySet<Outcome> = new Set(['rate-limited', 'not-processed', 'resign']);
+
+/** What the server can have done with the request, over all its attempts, whoever sent them. */
+function outcomeOf(a: Attempt): Outcome {
+  return a.state.snapshot?.acted && NOT_ACTED.has(a.outcome) ? 'unknown' : a.outcome;
+}
+
 /** Lets the attempt's own result through, with our facts beside it: the error thrown, or the response returned. */
 function finish(a: Attempt, stop: Stop): AxiosResponse {
   endState(a.state);
   const info: BackoffErrorInfo = {
-    outcome: a.outcome,
+    outcome: outcomeOf(a),
     reason: stop.reason,
     attempts: a.state.attempt + 1,
     message: stopMessage(a, stop),
@@ -108,15 +113,17 @@ function heldBack(error: AxiosError, options: ResolvedOptions): never {
  */
 export function createBackoff(
   instance: AxiosInstance,
-  userOptions: BackoffOptions = {},
+  userOptions: RetryOptions = {},
   clock: Clock = systemClock,
-  gate?: Gate,
+  coordinator: Coordinator = NO_COORDINATION,
 ): ResponseInterceptorPair {
-  if (!instance || typeof instance.request !== 'function') {
-    throw new TypeError(`instance must be an axios instance, got ${instance === null ? 'null' : typeof instance}`);
-  }
   const resolved = resolveOptions(userOptions);
-  const optionsOf = (config: AxiosRequestConfig | undefined) => optionsForRequest(userOptions, resolved, config?.backoff);
+  /** The request's options: resolved once, when it was first seen, and carried with its state. */
+  const optionsOf = (config: AxiosRequestConfig | undefined): ResolvedOptions | undefined => {
+    const state = config?.backoffState;
+    if (state?.snapshot?.live && state.snapshot.options) return state.snapshot.options;
+    return optionsForRequest(userOptions, resolved, config?.backoff);
+  };
 
   /** Decides, waits and re-dispatches; throws Stop when it will not. */
   async function retry(a: Attempt): Promise<AxiosResponse> {
@@ -132,14 +139,16 @@ export function createBackoff(
     const previousDelay = a.state.delays[a.state.delays.length - 1] ?? 0;
     const planned = delayBefore(a.options.strategy, { attempt: a.state.attempt + 1, previousDelay }, serverWait);
     // During an outage the gate spaces the probes: the retry need not also sleep its own backoff.
-    const delay = gate?.probing(a.config) ? 0 : planned;
+    const delay = coordinator.spaces(a.config) ? 0 : planned;
     if (!replayable(a)) throw new Stop('body-not-replayable');
     const refused = refuseWait({ delay, serverWait, now: clock.now(), startedAt: a.state.startedAt }, a.options);
     if (refused) throw new Stop(refused);
-    if (gate && !(await gate.spendRetry(a.config, timedOut(a)))) throw new Stop('budget-exhausted');
+    if (!(await coordinator.acquire(a.config, timedOut(a)))) throw new Stop('budget-exhausted');
     const attempt = a.state.attempt + 1;
-    const next: BackoffState = { attempt, delays: [...a.state.delays, delay], startedAt: a.state.startedAt, snapshot: a.state.snapshot, lease: undefined };
+    const next: BackoffState = { attempt, delays: [...a.state.delays, delay], startedAt: a.state.startedAt, snapshot: a.state.snapshot };
     const ctx = { attempt, delay, serverDelay: a.failure.serverWait, outcome: a.outcome, error: a.error, state: a.state };
+    // The server may have acted on this attempt: whatever becomes of the retries, the request's outcome is unknown.
+    if (a.outcome === 'unknown' && a.state.snapshot) a.state.snapshot.acted = true;
     let config = nextConfig(a.config, a.state.snapshot, next);
     try {
       await a.options.onRetry?.(ctx);
@@ -152,9 +161,8 @@ export function createBackoff(
     return instance.request(config);
   }
 
-  /** Settles the attempt at the gate, then retries or lets the result through. */
+  /** Retries, or lets the result through. */
   async function handle(a: Attempt): Promise<AxiosResponse> {
-    if (gate && a.state.lease) gate.settle(a.state.lease, laneResult(a));
     try {
       return await retry(a);
     } catch (stop) {
@@ -168,16 +176,14 @@ export function createBackoff(
   }
 
   const onFulfilled = (response: AxiosResponse): AxiosResponse | Promise<AxiosResponse> => {
-    const config = response.config;
+    // An interceptor before this one may have unwrapped the response (`r => r.data`): not ours to read.
+    const config = (response as AxiosResponse | undefined)?.config;
     const options = config ? optionsOf(config) : undefined;
     if (!config || !options) return response;
     const state = (config.backoffState ??= freshState(clock.now()));
     const verdict = verdictOn(response, options);
     if (!verdict || verdict.kind === 'ok') {
-      if (gate && state.lease) {
-        gate.settle(state.lease, SUCCESS);
-        gate.refund(state.lease, state.attempt);
-      }
+      if (state.snapshot?.live) coordinator.refund(config, state.attempt);
       endState(state);
       return response;
     }
@@ -191,6 +197,7 @@ export function createBackoff(
     const options = optionsOf(config);
     if (!options) throw error;
     const state = liveState(config) ?? freshState(clock.now());
+    if (state.snapshot && !state.snapshot.options) state.snapshot.options = options;
     config.backoffState = state;
     const verdict = verdictOn(error.response, options);
     return handle(attemptOf({ config, error, verdict }, options, state, clock.now()));

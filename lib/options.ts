@@ -1,7 +1,7 @@
-import { COORDINATION_KEYS } from './coordination/settings';
-import { allOf, isPlainObject, show } from './describe';
+import { allOf, show } from './describe';
 import { exponential } from './strategies';
-import type { BackoffOptions, ResolvedOptions } from './types';
+import type { RetryOptions, ResolvedOptions, SharedOptionName } from './types';
+import { fn, number, shape } from './validate';
 
 /** Statuses retried when `statusCodes` is not given: 408, 418, 425, 429, 500, 502, 503, 504. */
 export const DEFAULT_STATUS_CODES: readonly number[] = [408, 418, 425, 429, 500, 502, 503, 504];
@@ -10,32 +10,14 @@ export const DEFAULT_METHODS: readonly string[] = ['get', 'head', 'options', 'pu
 export const DEFAULT_RETRIES = 3;
 export const DEFAULT_MAX_RETRY_AFTER = 60_000;
 
-const PER_REQUEST = [
+const RETRY_KEYS: ReadonlyArray<keyof RetryOptions> = [
   'retries', 'strategy', 'statusCodes', 'methods', 'idempotencyHeader', 'shouldRetry',
   'maxRetryAfter', 'maxElapsed', 'onRetry', 'onGiveUp', 'classify', 'resign',
-] as const;
-const KNOWN = new Set<keyof BackoffOptions>([...PER_REQUEST, ...COORDINATION_KEYS]);
-
-function wholeNumber(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw new RangeError(`${name} must be a whole number >= 0, got ${show(value)}`);
-  }
-  return value;
-}
-
-function duration(name: string, value: unknown): number {
-  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
-    throw new RangeError(`${name} must be a number of ms >= 0 (Infinity for none), got ${show(value)}`);
-  }
-  return value;
-}
-
-function fn<T>(name: string, value: T): T {
-  if (value !== undefined && typeof value !== 'function') {
-    throw new TypeError(`${name} must be a function, got ${show(value)}`);
-  }
-  return value;
-}
+];
+/** The options every request to a server shares: `attach` (and `backoffAdapter`) only. */
+export const SHARED_KEYS: ReadonlyArray<SharedOptionName> = ['key', 'cooldown', 'pacing', 'probing', 'budget', 'store'];
+const WITH_SHARED = new Set<string>([...RETRY_KEYS, ...SHARED_KEYS]);
+const RETRY_ONLY = new Set<string>(RETRY_KEYS);
 
 function statusCodes(name: string, value: unknown): ReadonlySet<number> {
   const valid = allOf(value, (c): c is number => Number.isInteger(c) && (c as number) >= 100 && (c as number) <= 599);
@@ -58,44 +40,33 @@ function headerName(name: string, value: unknown): string | undefined {
 }
 
 /** Drops keys whose value is undefined, so they never erase a default. */
-export function defined(options: BackoffOptions): BackoffOptions {
+export function defined<T extends object>(options: T): T {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options)) if (value !== undefined) out[key] = value;
-  return out as BackoffOptions;
+  return out as T;
 }
 
-function checkShape(options: unknown, where: string): asserts options is BackoffOptions {
-  if (!isPlainObject(options)) {
-    throw new TypeError(`${where} must be a plain options object, got ${show(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key as keyof BackoffOptions)) {
-      throw new TypeError(`${where} has an unknown option ${show(key)}; known: ${[...KNOWN].join(', ')}`);
-    }
-  }
-}
-
+const MS = { min: 0, unit: 'ms', note: '(Infinity for none)' };
 const defaultStrategy = exponential();
 
 /**
  * Validates user options once and fills every default. Never mutates its input.
  * `where` names the source in messages: `options` for attach/backoff, `config.backoff` per request.
+ * `shared` lets the coordination options through, for `attach` to resolve on its own.
  */
-export function resolveOptions(options: BackoffOptions = {}, where = 'options'): ResolvedOptions {
-  checkShape(options, where);
+export function resolveOptions(options: RetryOptions = {}, where = 'options', shared = false): ResolvedOptions {
+  shape(where, options, shared ? WITH_SHARED : RETRY_ONLY);
   const o = defined(options);
-  const name = (key: keyof BackoffOptions): string => (where === 'options' ? key : `${where}.${key}`);
-  const given = <K extends keyof BackoffOptions>(key: K, check: (n: string, v: unknown) => unknown, fallback: unknown) =>
-    o[key] === undefined ? fallback : check(name(key), o[key]);
+  const name = (key: keyof RetryOptions): string => (where === 'options' ? key : `${where}.${key}`);
   return Object.freeze({
-    retries: given('retries', wholeNumber, DEFAULT_RETRIES) as number,
+    retries: o.retries === undefined ? DEFAULT_RETRIES : number(name('retries'), o.retries, { min: 0, integer: true }),
     strategy: fn(name('strategy'), o.strategy) ?? defaultStrategy,
-    statusCodes: given('statusCodes', statusCodes, new Set(DEFAULT_STATUS_CODES)) as ReadonlySet<number>,
-    methods: given('methods', methods, new Set(DEFAULT_METHODS)) as ReadonlySet<string>,
+    statusCodes: o.statusCodes === undefined ? new Set(DEFAULT_STATUS_CODES) : statusCodes(name('statusCodes'), o.statusCodes),
+    methods: o.methods === undefined ? new Set(DEFAULT_METHODS) : methods(name('methods'), o.methods),
     idempotencyHeader: headerName(name('idempotencyHeader'), o.idempotencyHeader),
     shouldRetry: fn(name('shouldRetry'), o.shouldRetry),
-    maxRetryAfter: given('maxRetryAfter', duration, DEFAULT_MAX_RETRY_AFTER) as number,
-    maxElapsed: given('maxElapsed', duration, Infinity) as number,
+    maxRetryAfter: o.maxRetryAfter === undefined ? DEFAULT_MAX_RETRY_AFTER : number(name('maxRetryAfter'), o.maxRetryAfter, MS),
+    maxElapsed: o.maxElapsed === undefined ? Infinity : number(name('maxElapsed'), o.maxElapsed, MS),
     onRetry: fn(name('onRetry'), o.onRetry),
     onGiveUp: fn(name('onGiveUp'), o.onGiveUp),
     classify: fn(name('classify'), o.classify),
@@ -103,21 +74,32 @@ export function resolveOptions(options: BackoffOptions = {}, where = 'options'):
   });
 }
 
+/** The retry options of `options`, defined ones only: what a per-request override is laid over. */
+export function retryPart(options: RetryOptions): RetryOptions {
+  const out: Record<string, unknown> = {};
+  for (const key of RETRY_KEYS) if (options[key] !== undefined) out[key] = options[key];
+  return out as RetryOptions;
+}
+
+/** Refuses the shared options where only one request's (or the hand-registered pair's) apply. */
+export function refuseShared(options: unknown, message: (key: string) => string): void {
+  if (options === null || typeof options !== 'object') return;
+  const key = SHARED_KEYS.find((k) => (options as Record<string, unknown>)[k] !== undefined);
+  if (key !== undefined) throw new TypeError(message(key));
+}
+
 /**
  * The options for one request: the instance's, overridden by `config.backoff`.
  * Returns undefined when the request turned retries off.
  */
 export function optionsForRequest(
-  base: BackoffOptions,
+  base: RetryOptions,
   resolvedBase: ResolvedOptions,
   override: unknown,
 ): ResolvedOptions | undefined {
   if (override === false) return undefined;
   if (override === undefined || override === null) return resolvedBase;
-  checkShape(override, 'config.backoff');
-  const shared = COORDINATION_KEYS.filter((key) => (override as BackoffOptions)[key] !== undefined);
-  if (shared.length > 0) {
-    throw new TypeError(`config.backoff.${shared[0]} is shared by every request to a server: set it on attach`);
-  }
-  return resolveOptions({ ...defined(base), ...defined(override) }, 'config.backoff');
+  refuseShared(override, (key) => `config.backoff.${key} is shared by every request to a server: set it on attach`);
+  const own = shape<RetryOptions>('config.backoff', override, RETRY_ONLY);
+  return resolveOptions({ ...retryPart(base), ...defined(own) }, 'config.backoff');
 }

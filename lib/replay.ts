@@ -1,4 +1,5 @@
 import type { AxiosRequestConfig } from 'axios';
+import type { ResolvedOptions } from './types';
 
 /**
  * The lineage of one logical request, carried by reference inside
@@ -7,6 +8,10 @@ import type { AxiosRequestConfig } from 'axios';
 export class RequestSnapshot {
   /** False once the logical request settled: a config re-sent later starts afresh. */
   live = true;
+  /** An attempt may have been acted on (answered, or an unknown outcome), whoever sent it. */
+  acted = false;
+  /** The request's options, resolved once for all its attempts. */
+  options: ResolvedOptions | undefined = undefined;
 
   /** Without `headers`, nothing was recorded (the hand-registered pair has no request side). */
   constructor(
@@ -78,8 +83,8 @@ function headersForReplay(headers: unknown): Record<string, unknown> {
 }
 
 /** Taken by the request side `attach` installs, before any other interceptor. */
-export function takeSnapshot(config: AxiosRequestConfig): RequestSnapshot {
-  return new RequestSnapshot(
+export function takeSnapshot(config: AxiosRequestConfig, options: ResolvedOptions): RequestSnapshot {
+  const snapshot = new RequestSnapshot(
     config.url,
     config.method,
     config.baseURL,
@@ -88,6 +93,8 @@ export function takeSnapshot(config: AxiosRequestConfig): RequestSnapshot {
     config.params === undefined ? undefined : clonePlain(config.params),
     config.data === undefined ? undefined : clonePlain(config.data),
   );
+  snapshot.options = options;
+  return snapshot;
 }
 
 /** Why a body cannot be sent a second time, or undefined when it can. */

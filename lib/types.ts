@@ -1,6 +1,4 @@
 import type { AxiosError, AxiosRequestConfig, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
-import type { Lease } from './coordination/lane';
-import type { CoordinationOptions } from './coordination/settings';
 import type { RequestSnapshot } from './replay';
 
 /** Jitter applied to a strategy's computed delay. */
@@ -88,10 +86,8 @@ export interface BackoffState {
   readonly delays: readonly number[];
   /** When the first attempt started, epoch ms. */
   readonly startedAt: number;
-  /** @internal the request as the caller made it, replayed on each retry. */
+  /** @internal the request as the caller made it, replayed on each retry, and its resolved options. */
   readonly snapshot?: RequestSnapshot;
-  /** @internal this attempt's place at the origin's gate. */
-  readonly lease?: Lease;
 }
 
 /** Passed to `shouldRetry`. */
@@ -152,8 +148,8 @@ export interface BackoffErrorInfo {
   readonly hookError?: unknown;
 }
 
-/** Options accepted by `attach`, `backoff` and `config.backoff` (coordination: `attach` only). */
-export interface BackoffOptions extends CoordinationOptions {
+/** The options of one request's retries: what `backoff`, `config.backoff` and `attach` all take. */
+export interface RetryOptions {
   /** Retries after the first attempt. Default 3. */
   retries?: number;
   /** Delay before each retry when the server names none. Default `exponential()`. */
@@ -184,6 +180,15 @@ export interface BackoffOptions extends CoordinationOptions {
   resign?: (config: AxiosRequestConfig, ctx: RetryContext) => AxiosRequestConfig | void | Promise<AxiosRequestConfig | void>;
 }
 
+/**
+ * The options shared by every request to a server (`attach` and `backoffAdapter` take them), named
+ * here only to be refused by the compiler where they do not apply: per request, and on `backoff`.
+ */
+export type SharedOptionName = 'key' | 'cooldown' | 'pacing' | 'probing' | 'budget' | 'store';
+
+/** Retry options, where the shared (coordination) options are refused: `config.backoff` and `backoff`. */
+export type RequestOptions = RetryOptions & { readonly [K in SharedOptionName]?: never };
+
 /** Options after validation, every default filled. */
 export interface ResolvedOptions {
   readonly retries: number;
@@ -191,13 +196,13 @@ export interface ResolvedOptions {
   readonly statusCodes: ReadonlySet<number>;
   readonly methods: ReadonlySet<string>;
   readonly idempotencyHeader: string | undefined;
-  readonly shouldRetry: BackoffOptions['shouldRetry'];
+  readonly shouldRetry: RetryOptions['shouldRetry'];
   readonly maxRetryAfter: number;
   readonly maxElapsed: number;
-  readonly onRetry: BackoffOptions['onRetry'];
-  readonly onGiveUp: BackoffOptions['onGiveUp'];
+  readonly onRetry: RetryOptions['onRetry'];
+  readonly onGiveUp: RetryOptions['onGiveUp'];
   readonly classify: Classifier | undefined;
-  readonly resign: BackoffOptions['resign'];
+  readonly resign: RetryOptions['resign'];
 }
 
 /** The pair `instance.interceptors.response.use(...pair)` takes. */
@@ -212,7 +217,7 @@ export type AttemptConfig = InternalAxiosRequestConfig;
 declare module 'axios' {
   interface AxiosRequestConfig {
     /** `false` turns retries off for this request; an object overrides the instance's options. */
-    backoff?: false | BackoffOptions;
+    backoff?: false | RequestOptions;
     /** Retry metadata, set by axios-backoff on every attempt. */
     backoffState?: BackoffState;
   }

@@ -1,66 +1,179 @@
-import { AxiosError, type AxiosRequestConfig, type InternalAxiosRequestConfig } from 'axios';
+import { AxiosError, isAxiosError, type AxiosRequestConfig, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import { attemptOf, verdictOn, type Attempt } from '../attempt';
 import type { Clock } from '../clock';
+import { HELD, type Coordinator } from '../coordinator';
+import { DEFAULT_STATUS_CODES } from '../options';
+import { freshState } from '../state';
 import type { BackoffErrorInfo, BackoffState, Outcome, ResolvedOptions, StopReason } from '../types';
-import { holdRequest, type Deadline, type HoldContext } from './held';
-import { Lane, type LaneResult, type Lease } from './lane';
-import type { ResolvedCoordination } from './settings';
 import type { AbortSignalLike } from '../wait';
+import { holdRequest, type Deadline, type HoldContext } from './held';
+import { Lane, type LaneResult, type Ticket } from './lane';
+import type { ResolvedCoordination } from './settings';
+import { transportCache, transportFor } from './transport';
 
-/** Errors the gate raised for requests it never let out: not retried, only reported. */
-const heldErrors = new WeakSet<object>();
-
-export function isHeldError(error: unknown): error is AxiosError {
-  return typeof error === 'object' && error !== null && heldErrors.has(error);
-}
+/** A key unused for this long, with nothing learned that still holds, is dropped with its state (ms). */
+export const IDLE_AFTER = 10 * 60_000;
+const SUCCESS: LaneResult = Object.freeze({ kind: 'success' });
+const NEUTRAL: LaneResult = Object.freeze({ kind: 'neutral', wait: undefined });
+/** The lane reads every status that says something of the server, whatever the caller retries. */
+const LANE_STATUSES: ReadonlySet<number> = new Set(DEFAULT_STATUS_CODES);
 
 function heldError(config: AxiosRequestConfig, code: string, message: string, reason: StopReason, outcome: Outcome): AxiosError {
   const error = new AxiosError(message, code, config as InternalAxiosRequestConfig);
-  const info: BackoffErrorInfo = { outcome, reason, attempts: (config.backoffState?.attempt ?? 0), message };
+  const snapshot = config.backoffState?.snapshot;
+  // The request never left this time, but an earlier attempt, whoever sent it, may have been acted on.
+  const info: BackoffErrorInfo = {
+    outcome: snapshot?.acted ? 'unknown' : outcome,
+    reason,
+    attempts: config.backoffState?.attempt ?? 0,
+    message,
+  };
   error.backoff = info;
-  heldErrors.add(error);
+  (error as AxiosError & { [HELD]?: true })[HELD] = true;
   return error;
 }
 
-/** The request-side gate of `attach`: one lane an origin (or `key`). */
-export class Gate {
+/** What the origin's lane learns from an attempt. */
+function laneResult(a: Attempt): LaneResult {
+  const wait = a.failure.serverWait;
+  if (a.outcome === 'rate-limited') return { kind: 'rate-limited', wait };
+  if (a.outcome === 'unknown') return { kind: 'unknown', wait };
+  return a.response ? SUCCESS : { kind: 'neutral', wait };
+}
+
+/**
+ * The response as a classifier expects it, before axios parsed the body: a JSON text is
+ * parsed when the classifier first reads `data`, and only then (most answers are read by
+ * status and headers alone).
+ */
+function parsedView(response: AxiosResponse): AxiosResponse {
+  const raw: unknown = response.data;
+  if (typeof raw !== 'string') return response;
+  let parsed: unknown;
+  let read = false;
+  return Object.create(response, {
+    data: {
+      get: () => {
+        if (!read) {
+          read = true;
+          try {
+            parsed = JSON.parse(raw);
+          } catch {
+            parsed = raw;
+          }
+        }
+        return parsed;
+      },
+    },
+  }) as AxiosResponse;
+}
+
+const ABSOLUTE = /^([a-z][a-z\d+.-]*:)\/\/([^/?#]*)/i;
+
+function parseOrigin(url: string): string | undefined {
+  // A URL without "://" names no origin: no need to run the expression (this runs per request).
+  if (url.indexOf('://') < 0) return undefined;
+  const match = ABSOLUTE.exec(url);
+  return match ? `${match[1]}//${match[2]}`.toLowerCase() : undefined;
+}
+
+/**
+ * The per-origin coordination of `attach`: one lane an origin (or `key`). The transport
+ * takes a ticket from it when a request leaves and gives it back when the request is
+ * answered; the retry core reaches it only through `Coordinator`.
+ */
+export class Gate implements Coordinator {
   private readonly lanes = new Map<string, Lane>();
   /** Keys this process spent retry tokens on: only their successes need to refill. */
   private readonly spent = new Set<string>();
   private readonly context: HoldContext;
+  private lastSweep: number;
+  /** Most requests of an instance share its baseURL: the last one's origin, kept at hand. */
+  private lastBase: string | undefined = undefined;
+  private lastBaseOrigin = 'relative';
+  private readonly transports = transportCache();
 
   constructor(
     private readonly settings: ResolvedCoordination,
+    /** The options of a request that carries none of its own (a config sent by other code). */
+    private readonly defaults: ResolvedOptions,
     private readonly clock: Clock,
-    private readonly cancel: (config: AxiosRequestConfig) => AxiosError,
+    cancel: (config: AxiosRequestConfig) => AxiosError,
   ) {
     this.context = { clock, cancel };
+    this.lastSweep = clock.now();
+  }
+
+  /** The adapter a request resolves to, wrapped so that it leaves only when its origin allows. */
+  transportFor(adapter: InternalAxiosRequestConfig['adapter']): NonNullable<InternalAxiosRequestConfig['adapter']> {
+    return transportFor(this, this.transports, adapter);
+  }
+
+  /** protocol//host:port of where the request goes, without resolving anything. */
+  originOf(config: AxiosRequestConfig): string {
+    const own = config.url ? parseOrigin(config.url) : undefined;
+    if (own) return own;
+    const base = config.baseURL ?? '';
+    if (base !== this.lastBase) {
+      this.lastBase = base;
+      this.lastBaseOrigin = parseOrigin(base) ?? 'relative';
+    }
+    return this.lastBaseOrigin;
+  }
+
+  private keyOf(config: AxiosRequestConfig): string {
+    const key = this.settings.key ? this.settings.key(config) : this.originOf(config);
+    if (typeof key !== 'string') throw new TypeError(`key(config) must return a string, got ${String(key)}`);
+    return key;
   }
 
   laneFor(config: AxiosRequestConfig): Lane {
-    const key = this.settings.key(config);
-    if (typeof key !== 'string') throw new TypeError(`key(config) must return a string, got ${String(key)}`);
+    const key = this.keyOf(config);
     let lane = this.lanes.get(key);
     if (!lane) {
+      this.sweep();
       lane = new Lane(key, this.settings.lane, this.settings.store, this.clock);
       this.lanes.set(key, lane);
     }
     return lane;
   }
 
-  /** A lease at once when nothing holds the origin back; no promise, no await. */
-  tryEnter(config: AxiosRequestConfig, now: number): Lease | undefined {
-    return this.laneFor(config).tryEnter(now);
+  /** Drops lanes idle for IDLE_AFTER, and their state in the store; at most once per half of that. */
+  private sweep(): void {
+    const now = this.clock.now();
+    if (now - this.lastSweep < IDLE_AFTER / 2) return;
+    this.lastSweep = now;
+    for (const [key, lane] of this.lanes) {
+      if (!lane.idleSince(now - IDLE_AFTER, now)) continue;
+      this.lanes.delete(key);
+      this.spent.delete(key);
+      this.settings.store.forget?.(key);
+    }
+  }
+
+  /** Keys with state in this gate. */
+  get size(): number {
+    return this.lanes.size;
+  }
+
+  private optionsOf(config: AxiosRequestConfig): ResolvedOptions {
+    return config.backoffState?.snapshot?.options ?? this.defaults;
   }
 
   /**
-   * Waits for the origin to take the request, within the request's own signal, timeout
-   * and budget; settles with the config, its `backoffState` now carrying the lease.
+   * A ticket for `config` to leave now, or the promise of one once its origin lets it
+   * out, within the request's own signal, timeout and maxElapsed.
    */
-  hold(config: InternalAxiosRequestConfig, options: ResolvedOptions, state: BackoffState): Promise<InternalAxiosRequestConfig> {
+  admit(config: InternalAxiosRequestConfig): Ticket | Promise<Ticket> {
     const lane = this.laneFor(config);
+    const now = this.clock.now();
+    return lane.tryEnter(now) ?? this.hold(lane, config, this.optionsOf(config), config.backoffState ?? freshState(now));
+  }
+
+  private hold(lane: Lane, config: InternalAxiosRequestConfig, options: ResolvedOptions, state: BackoffState): Promise<Ticket> {
     // A shared store may still be loading a ban: judge the wait on what it loads.
     const ready = lane.ready;
-    if (ready) return ready.then(() => this.hold(config, options, state));
+    if (ready) return ready.then(() => lane.tryEnter(this.clock.now()) ?? this.hold(lane, config, options, state));
     const now = this.clock.now();
     const cooling = lane.coolingFor(now);
     if (cooling > options.maxRetryAfter) {
@@ -72,7 +185,7 @@ export class Gate {
       return Promise.reject(heldError(config, 'ERR_BACKOFF_HELD', message, 'max-elapsed', 'rate-limited'));
     }
     const signal = config.signal as AbortSignalLike | undefined;
-    if (signal?.aborted) return Promise.reject(this.cancel(config));
+    if (signal?.aborted) return Promise.reject(this.context.cancel(config));
     return holdRequest(this.context, lane, config, this.deadline(config, options, state, now));
   }
 
@@ -90,33 +203,53 @@ export class Gate {
     return { in: Math.max(0, budget), error: () => heldError(config, 'ERR_BACKOFF_HELD', message, 'max-elapsed', 'not-processed') };
   }
 
-  settle(lease: Lease | undefined, result: LaneResult): void {
-    if (lease) this.lanes.get(lease.key)?.settle(lease, result);
+  /**
+   * What the transport's raw answer says of the origin: the status and headers as the
+   * server sent them, whatever `validateStatus` and the interceptors make of them. An
+   * answer the server may have acted on marks the request, for every later attempt.
+   */
+  resultOf(config: InternalAxiosRequestConfig, response: AxiosResponse | undefined, error: unknown): LaneResult {
+    const options = this.optionsOf(config);
+    const snapshot = config.backoffState?.snapshot;
+    const verdict = response && options.classify ? verdictOn(parsedView(response), options) : undefined;
+    if (response && response.status < 400 && (!verdict || verdict.kind === 'ok')) {
+      if (snapshot) snapshot.acted = true;
+      return SUCCESS;
+    }
+    // Not axios' error: the adapter itself failed (a bug, a bad option), which says nothing of the server.
+    if (!response && !isAxiosError(error)) return NEUTRAL;
+    const parts = { config, response, error: isAxiosError(error) ? error : undefined, verdict };
+    const a = attemptOf(parts, { ...options, statusCodes: LANE_STATUSES }, config.backoffState ?? freshState(0), this.clock.now());
+    if (a.outcome === 'unknown' && snapshot) snapshot.acted = true;
+    return laneResult(a);
   }
 
-  /** During an outage the gate spaces the probes: a retry need not also sleep its own backoff. */
-  probing(config: AxiosRequestConfig): boolean {
+  release(ticket: Ticket, result: LaneResult): void {
+    this.lanes.get(ticket.key)?.settle(ticket, result);
+  }
+
+  spaces(config: AxiosRequestConfig): boolean {
     return this.laneFor(config).probing;
   }
 
-  /** Takes a retry's cost from the origin's budget; false when it is spent. */
-  async spendRetry(config: AxiosRequestConfig, timedOut: boolean): Promise<boolean> {
+  acquire(config: AxiosRequestConfig, timedOut: boolean): boolean | Promise<boolean> {
     const budget = this.settings.budget;
     if (!budget) return true;
     const cost = timedOut ? budget.timeoutCost : budget.retryCost;
     const spec = { capacity: budget.capacity, refillPerMs: 0 };
     const key = this.laneFor(config).key;
     this.spent.add(key);
-    const taken = await this.settings.store.take(key, 'budget', cost, spec, this.clock.now());
-    return taken.ok;
+    const taken = this.settings.store.take(key, 'budget', cost, spec, this.clock.now());
+    return taken instanceof Promise ? taken.then((t) => t.ok) : taken.ok;
   }
 
   /** AWS standard mode: a first-attempt success earns 1 token, a successful retry returns its cost. */
-  refund(lease: Lease, attempt: number): void {
+  refund(config: AxiosRequestConfig, attempt: number): void {
     const budget = this.settings.budget;
-    if (!budget || this.spent.size === 0 || !this.spent.has(lease.key)) return;
+    if (!budget || this.spent.size === 0) return;
+    const key = this.keyOf(config);
+    if (!this.spent.has(key)) return;
     const spec = { capacity: budget.capacity, refillPerMs: 0 };
-    const amount = attempt > 0 ? budget.retryCost : 1;
-    this.settings.store.give(lease.key, 'budget', amount, spec, this.clock.now());
+    this.settings.store.give(key, 'budget', attempt > 0 ? budget.retryCost : 1, spec, this.clock.now());
   }
 }

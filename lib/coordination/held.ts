@@ -1,8 +1,6 @@
 import type { AxiosError, InternalAxiosRequestConfig } from 'axios';
 import type { Clock } from '../clock';
-import type { Lane, Lease, Waiter } from './lane';
-import { withLease } from '../state';
-import type { BackoffState } from '../types';
+import type { Lane, Ticket, Waiter } from './lane';
 import type { AbortSignalLike } from '../wait';
 
 type Config = InternalAxiosRequestConfig;
@@ -40,7 +38,7 @@ export class HeldRequest implements Waiter {
   constructor(
     private readonly lane: Lane,
     private readonly config: Config,
-    private readonly resolve: (config: Config | Promise<never>) => void,
+    private readonly resolve: (ticket: Ticket | Promise<never>) => void,
   ) {}
 
   /** Fails with axios' cancel error when the request's signal aborts, and after `deadline`. */
@@ -55,10 +53,9 @@ export class HeldRequest implements Waiter {
     if (deadline) watch.timer = context.clock.setTimeout(() => this.fail(deadline.error()), deadline.in);
   }
 
-  release(lease: Lease): void {
+  release(ticket: Ticket): void {
     this.unwatch();
-    this.config.backoffState = withLease(this.config.backoffState as BackoffState, lease);
-    this.resolve(this.config);
+    this.resolve(ticket);
   }
 
   private fail(error: AxiosError): void {
@@ -76,9 +73,9 @@ export class HeldRequest implements Waiter {
   }
 }
 
-/** Holds `config` in `lane` until the lane releases it, its signal aborts or its deadline passes. */
-export function holdRequest(context: HoldContext, lane: Lane, config: Config, deadline: Deadline | undefined): Promise<Config> {
-  return new Promise<Config>((resolve) => {
+/** Holds `config` in `lane` until the lane lets it out with a ticket, its signal aborts or its deadline passes. */
+export function holdRequest(context: HoldContext, lane: Lane, config: Config, deadline: Deadline | undefined): Promise<Ticket> {
+  return new Promise<Ticket>((resolve) => {
     const held = new HeldRequest(lane, config, resolve);
     const signal = config.signal as AbortSignalLike | undefined;
     if (signal?.addEventListener || deadline) held.watchFor(context, signal, deadline);

@@ -12,15 +12,24 @@ export interface LaneSettings {
   readonly rampLimit: number;
   /** A learned pace is forgotten after this long without a rate limit (ms). */
   readonly forgetPaceAfter: number;
+  /** The longest cooldown a wait that cannot be meant (beyond `SANE_WAIT`) sets, ms: attach's maxRetryAfter. */
+  readonly insaneWaitCap: number;
 }
 
-/** One attempt let through the gate; settled exactly once. */
-export interface Lease {
+/**
+ * The longest wait a server can mean, ms: Binance bans for up to three days. A longer one
+ * (a reset header read in the wrong unit, an epoch in microseconds) holds the origin for
+ * `insaneWaitCap` only, never for years.
+ */
+export const SANE_WAIT = 7 * 24 * 3600_000;
+
+/** One request let out to the origin: given back exactly once, by the transport that took it. */
+export interface Ticket {
   readonly key: string;
   readonly sentAt: number;
   readonly probe: boolean;
-  /** The ramp round it went out in, or -1. */
-  readonly round: number;
+  /** It counts against the first-contact ramp. */
+  readonly ramped: boolean;
   settled: boolean;
 }
 
@@ -37,7 +46,7 @@ export type LaneResult =
 
 /** A held request, as the lane sees it. */
 export interface Waiter {
-  release(lease: Lease): void;
+  release(ticket: Ticket): void;
   /** Set by `abandon`: skipped when its turn comes (removing it from the middle costs O(n)). */
   gone?: boolean;
 }
@@ -47,6 +56,8 @@ type Admission = number;
 const GO = 0;
 const GO_PROBE = -2;
 const UNTIL_SETTLED = -1;
+/** Requests released in one turn of the event loop: a cooldown that held 30,000 must not stall it. */
+const RELEASE_BATCH = 256;
 
 /**
  * The requests to one origin: which may go now, which wait, and what their
@@ -65,6 +76,9 @@ export class Lane {
   private pumping = false;
   private again = false;
   private readonly learner: PaceLearner;
+  private preparing: Promise<void> | undefined;
+  /** When a request last went out or was answered, epoch ms: an idle lane can be dropped. */
+  lastUsed: number;
 
   constructor(
     readonly key: string,
@@ -74,6 +88,7 @@ export class Lane {
   ) {
     this.ramp = settings.pacing ? new Ramp(1, settings.rampLimit) : undefined;
     this.learner = new PaceLearner(settings.forgetPaceAfter);
+    this.lastUsed = clock.now();
     const preparing = store.prepare?.(key);
     if (preparing instanceof Promise) {
       // A store that cannot load the key must not stall requests: go on with what it has.
@@ -83,8 +98,6 @@ export class Lane {
       );
     }
   }
-
-  private preparing: Promise<void> | undefined;
 
   /** Resolves once the store has loaded this key's state; undefined when it has. */
   get ready(): Promise<void> | undefined {
@@ -106,8 +119,13 @@ export class Lane {
     return this.store.breaker(this.key).probing;
   }
 
-  /** The fast path: a lease now, or undefined when the request must be held. */
-  tryEnter(now: number): Lease | undefined {
+  /** Nothing in flight, nothing held, nothing learned that still holds requests back, since `since`. */
+  idleSince(since: number, now: number): boolean {
+    return this.inFlight === 0 && this.held === 0 && this.lastUsed < since && this.coolingFor(now) === 0 && !this.probing;
+  }
+
+  /** The fast path: a ticket now, or undefined when the request must be held. */
+  tryEnter(now: number): Ticket | undefined {
     // While paced, every request takes a token through the queue: a store's take may be
     // asynchronous, and one started here could not be awaited, nor given back in time.
     if (this.held > 0 || (this.settings.pacing && this.store.pace(this.key))) return undefined;
@@ -116,7 +134,7 @@ export class Lane {
     return this.enter(admission === GO_PROBE, now);
   }
 
-  /** Queues a request; `release` is called with its lease when it may go. */
+  /** Queues a request; `release` is called with its ticket when it may go. */
   hold(waiter: Waiter): void {
     this.queue.push(waiter);
     void this.pump();
@@ -138,32 +156,34 @@ export class Lane {
     return this.inFlight;
   }
 
-  settle(lease: Lease, result: LaneResult): void {
-    if (lease.settled) return;
-    lease.settled = true;
+  settle(ticket: Ticket, result: LaneResult): void {
+    if (ticket.settled) return;
+    ticket.settled = true;
     this.inFlight--;
-    if (lease.probe) this.probeInFlight = false;
-    this.ramp?.settle(lease.round, result.kind === 'success');
+    const now = this.clock.now();
+    this.lastUsed = now;
+    if (ticket.probe) this.probeInFlight = false;
+    if (ticket.ramped) this.ramp?.settle(ticket.sentAt, now, result.kind === 'success');
     if (this.ramp?.done) this.ramp = undefined;
-    if (result.kind === 'success') this.succeeded(lease);
-    else this.refused(lease, result);
+    if (result.kind === 'success') this.succeeded(ticket);
+    else this.refused(ticket, result, now);
     if (this.held > 0) void this.pump();
   }
 
-  private refused(lease: Lease, result: Exclude<LaneResult, { kind: 'success' }>): void {
-    const now = this.clock.now();
-    if (result.kind === 'rate-limited') this.rateLimited(result.wait, now);
-    else if (result.kind === 'unknown') this.failed(lease, now);
-    if (result.wait !== undefined && this.settings.cooldown) this.store.setCooldown(this.key, now + result.wait);
+  private refused(ticket: Ticket, result: Exclude<LaneResult, { kind: 'success' }>, now: number): void {
+    const wait = result.wait === undefined || result.wait <= SANE_WAIT ? result.wait : this.settings.insaneWaitCap;
+    if (result.kind === 'rate-limited') this.rateLimited(wait, now);
+    else if (result.kind === 'unknown') this.failed(ticket, now);
+    if (wait !== undefined && this.settings.cooldown) this.store.setCooldown(this.key, now + wait);
   }
 
-  private succeeded(lease: Lease): void {
+  private succeeded(ticket: Ticket): void {
     const breaker = this.store.breaker(this.key);
     // The origin is back: ramp up again rather than flood it.
     if (breaker.probing && this.settings.pacing) this.ramp = new Ramp(2, this.settings.rampLimit);
     if (breaker.failures > 0 || breaker.probing) this.store.setBreaker(this.key, { failures: 0, probing: false });
     if (!this.settings.pacing) return;
-    const pace = this.learner.succeeded(lease.sentAt, this.clock.now);
+    const pace = this.learner.succeeded(ticket.sentAt, this.clock.now);
     if (pace !== undefined) this.store.setPace(this.key, pace ?? undefined);
   }
 
@@ -179,13 +199,13 @@ export class Lane {
     }
   }
 
-  private failed(lease: Lease, now: number): void {
+  private failed(ticket: Ticket, now: number): void {
     const probing = this.settings.probing;
     if (!probing) return;
     const breaker = this.store.breaker(this.key);
     const failures = breaker.failures + 1;
     const open = breaker.probing || failures >= probing.threshold;
-    if (open && (lease.probe || !breaker.probing)) this.nextProbeAt = now + probing.interval;
+    if (open && (ticket.probe || !breaker.probing)) this.nextProbeAt = now + probing.interval;
     this.store.setBreaker(this.key, { failures, probing: open });
   }
 
@@ -199,7 +219,7 @@ export class Lane {
       if (now < this.nextProbeAt) return this.nextProbeAt - now;
       return GO_PROBE;
     }
-    return this.ramp && !this.ramp.canSend() ? UNTIL_SETTLED : GO;
+    return this.ramp ? this.ramp.wait(now) : GO;
   }
 
   private admit(now: number): Admission | Promise<Admission> {
@@ -212,14 +232,19 @@ export class Lane {
     return taken instanceof Promise ? taken.then(verdict) : verdict(taken);
   }
 
-  private enter(probe: boolean, now: number): Lease {
+  private enter(probe: boolean, now: number): Ticket {
     this.inFlight++;
+    this.lastUsed = now;
     if (probe) this.probeInFlight = true;
-    const round = probe || !this.ramp ? -1 : this.ramp.send();
-    return { key: this.key, sentAt: now, probe, round, settled: false };
+    const ramped = !probe && this.ramp !== undefined;
+    if (ramped) this.ramp?.send(now);
+    return { key: this.key, sentAt: now, probe, ramped, settled: false };
   }
 
-  /** Releases queued requests while the origin allows, then waits for a timer or a settle. */
+  /**
+   * Releases queued requests while the origin allows, at most a batch a turn of the event
+   * loop, then waits for a timer or a settle.
+   */
   private async pump(): Promise<void> {
     if (this.pumping) {
       this.again = true;
@@ -229,17 +254,24 @@ export class Lane {
     try {
       do {
         this.again = false;
+        let released = 0;
         while (this.dropGone() > 0) {
+          if (released === RELEASE_BATCH) {
+            this.wakeIn(0);
+            return;
+          }
           const now = this.clock.now();
-          const admission = await this.admit(now);
+          const admitted = this.admit(now);
+          // A store that answers at once costs no await: a release is one synchronous step.
+          const admission = typeof admitted === 'number' ? admitted : await admitted;
           if (admission !== GO && admission !== GO_PROBE) {
             if (admission > 0) this.wakeIn(admission);
             break;
           }
-          // Whoever was first may have left while an asynchronous store answered.
           if (this.dropGone() === 0) break;
           const waiter = this.queue.shift() as Waiter;
           waiter.release(this.enter(admission === GO_PROBE, now));
+          released++;
         }
         if (this.held === 0) this.clearTimer();
       } while (this.again);

@@ -1,16 +1,27 @@
 import type { PaceState } from './store';
 
-/** Send times of recent successes, in a fixed ring: recording one is O(1), on every success. */
+/**
+ * Send times of recent successes, in a ring: recording one is O(1), on every success. The ring
+ * starts small and doubles when full, up to `limit`, so an idle key costs a few bytes, not 32 KB.
+ */
 export class SuccessLog {
-  private readonly times: Float64Array;
+  private times: Float64Array;
   private next = 0;
   private size = 0;
 
-  constructor(limit = 4096) {
-    this.times = new Float64Array(limit);
+  constructor(private readonly limit = 4096, initial = 16) {
+    this.times = new Float64Array(Math.min(initial, limit));
   }
 
   add(sentAt: number): void {
+    if (this.size === this.times.length && this.size < this.limit) {
+      // Full: grow, oldest first, so the ring goes on from the end of the copy.
+      const grown = new Float64Array(Math.min(this.limit, this.size * 2));
+      grown.set(this.times.subarray(this.next), 0);
+      grown.set(this.times.subarray(0, this.next), this.size - this.next);
+      this.times = grown;
+      this.next = this.size;
+    }
     this.times[this.next] = sentAt;
     this.next = (this.next + 1) % this.times.length;
     if (this.size < this.times.length) this.size++;

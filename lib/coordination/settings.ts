@@ -1,5 +1,7 @@
 import type { AxiosRequestConfig } from 'axios';
-import { isPlainObject, show } from '../describe';
+import { show } from '../describe';
+import type { RetryOptions } from '../types';
+import { number, shape } from '../validate';
 import type { LaneSettings } from './lane';
 import { memoryStore, type BackoffStore } from './store';
 
@@ -37,9 +39,8 @@ export interface CoordinationOptions {
   store?: BackoffStore;
 }
 
-export const COORDINATION_KEYS: ReadonlyArray<keyof CoordinationOptions> = [
-  'key', 'cooldown', 'pacing', 'probing', 'budget', 'store',
-];
+/** Options of `attach`: the retry options of every request, and the coordination of requests to one server. */
+export interface BackoffOptions extends RetryOptions, CoordinationOptions {}
 
 export interface ResolvedBudget {
   readonly capacity: number;
@@ -48,34 +49,28 @@ export interface ResolvedBudget {
 }
 
 export interface ResolvedCoordination {
-  readonly key: (config: AxiosRequestConfig) => string;
+  /** Undefined: the origin, read by the gate. */
+  readonly key: ((config: AxiosRequestConfig) => string) | undefined;
   readonly lane: LaneSettings;
   readonly budget: ResolvedBudget | undefined;
   readonly store: BackoffStore;
 }
 
-function bool(name: string, value: unknown, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
+function bool(name: string, value: unknown): boolean {
+  if (value === undefined) return true;
   if (typeof value !== 'boolean') throw new TypeError(`${name} must be true or false, got ${show(value)}`);
   return value;
 }
 
-function positive(name: string, value: unknown, fallback: number, whole = false): number {
-  if (value === undefined) return fallback;
-  const ok = typeof value === 'number' && Number.isFinite(value) && value > 0 && (!whole || Number.isInteger(value));
-  if (!ok) throw new RangeError(`${name} must be a ${whole ? 'whole number' : 'number'} > 0, got ${show(value)}`);
-  return value as number;
-}
-
-function section<T extends object>(name: string, value: unknown, known: readonly (keyof T)[]): T | undefined {
+/** `true` or absent: the defaults; `false`: off; an object: checked for unknown keys. */
+function section<T extends object>(name: string, value: unknown, known: readonly (keyof T & string)[]): T | undefined {
   if (value === false) return undefined;
   if (value === undefined || value === true) return {} as T;
-  if (!isPlainObject(value)) throw new TypeError(`${name} must be true, false or an options object, got ${show(value)}`);
-  const unknown = Object.keys(value).find((key) => !known.includes(key as keyof T));
-  if (unknown !== undefined) {
-    throw new TypeError(`${name} has an unknown option ${show(unknown)}; known: ${known.join(', ')}`);
-  }
-  return value as T;
+  return shape<T>(name, value, known);
+}
+
+function positive(name: string, value: unknown, fallback: number, integer = false): number {
+  return value === undefined ? fallback : number(name, value, { above: 0, integer, finite: true });
 }
 
 function store(value: unknown): BackoffStore {
@@ -86,49 +81,25 @@ function store(value: unknown): BackoffStore {
   return value as BackoffStore;
 }
 
-const ABSOLUTE = /^([a-z][a-z\d+.-]*:)\/\/([^/?#]*)/i;
-
-function parseOrigin(url: string): string | undefined {
-  // A URL without "://" names no origin: no need to run the expression (this runs per request).
-  if (url.indexOf('://') < 0) return undefined;
-  const match = ABSOLUTE.exec(url);
-  return match ? `${match[1]}//${match[2]}`.toLowerCase() : undefined;
-}
-
-let lastBase: string | undefined;
-let lastBaseOrigin = 'relative';
-
-/** protocol//host:port of where the request goes, without resolving anything. */
-export function originOf(config: AxiosRequestConfig): string {
-  const own = config.url ? parseOrigin(config.url) : undefined;
-  if (own) return own;
-  // Most requests of an instance share its baseURL: remember the last one's origin.
-  const base = config.baseURL ?? '';
-  if (base !== lastBase) {
-    lastBase = base;
-    lastBaseOrigin = parseOrigin(base) ?? 'relative';
-  }
-  return lastBaseOrigin;
-}
-
-/** Validates the coordination options once, at `attach`. */
-export function resolveCoordination(options: CoordinationOptions): ResolvedCoordination {
+/** Validates the coordination options once, at `attach`; `maxRetryAfter` is attach's own, resolved. */
+export function resolveCoordination(options: CoordinationOptions, maxRetryAfter: number): ResolvedCoordination {
   if (options.key !== undefined && typeof options.key !== 'function') {
     throw new TypeError(`key must be a function (config) => string, got ${show(options.key)}`);
   }
   const probing = section<ProbingOptions>('probing', options.probing, ['threshold', 'interval']);
   const budget = section<BudgetOptions>('budget', options.budget, ['capacity', 'retryCost', 'timeoutCost']);
   return {
-    key: options.key ?? originOf,
+    key: options.key,
     lane: {
-      cooldown: bool('cooldown', options.cooldown, true),
-      pacing: bool('pacing', options.pacing, true),
+      cooldown: bool('cooldown', options.cooldown),
+      pacing: bool('pacing', options.pacing),
       probing: probing && {
         threshold: positive('probing.threshold', probing.threshold, 5, true),
         interval: positive('probing.interval', probing.interval, 250),
       },
       rampLimit: 64,
       forgetPaceAfter: 60_000,
+      insaneWaitCap: maxRetryAfter,
     },
     budget: budget && {
       capacity: positive('budget.capacity', budget.capacity, 500),

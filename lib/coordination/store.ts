@@ -56,6 +56,8 @@ export interface BackoffStore {
    * process starting during a ban does not send into it).
    */
   prepare?(key: string): Promise<void> | void;
+  /** Optional: the key has been idle long enough that its state (nothing still in force) may go. */
+  forget?(key: string): void;
 }
 
 const CLOSED: BreakerState = Object.freeze({ failures: 0, probing: false });
@@ -107,6 +109,10 @@ export function memoryStore(): BackoffStore {
     give: (key, bucket, n, spec, now) => {
       const levels = of(key).buckets;
       levels.set(bucket, give(levels.get(bucket), spec, n, now));
+    },
+    forget: (key) => {
+      keys.delete(key);
+      if (key === lastKey) last = lastKey = undefined;
     },
   };
 }

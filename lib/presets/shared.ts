@@ -2,16 +2,20 @@ import type { AxiosResponse } from 'axios';
 import { systemClock } from '../clock';
 import { defined } from '../options';
 import type { HeaderBag } from '../headers';
-import type { BackoffOptions, Classification, Classifier } from '../types';
+import type { BackoffOptions } from '../coordination/settings';
+import type { Classification, Classifier, RetryOptions } from '../types';
 
-/** What a preset returns: the exchange's defaults, the user's overrides on top. */
-export type PresetOptions = BackoffOptions & {
+/**
+ * What a preset returns: the exchange's defaults, the user's overrides on top. Its type keeps
+ * only the options given, so a preset without shared options also fits `backoff` and `config.backoff`.
+ */
+export type PresetOptions<O extends BackoffOptions = RetryOptions> = Omit<O, 'classify'> & RetryOptions & {
   /** The exchange's reading of its responses. */
   classify: Classifier;
 };
 
 /** A preset: `(overrides?) => options`, a new object each call. */
-export type Preset = (overrides?: BackoffOptions) => PresetOptions;
+export type Preset = <O extends BackoffOptions = RetryOptions>(overrides?: O) => PresetOptions<O>;
 
 export const RATE_LIMITED: Classification = Object.freeze({ kind: 'rate-limited' });
 export const TRANSIENT: Classification = Object.freeze({ kind: 'transient' });
@@ -102,6 +106,6 @@ export function classifier(read: Reader, now: () => number = systemClock.now): C
 }
 
 /** A preset: the exchange's classifier and defaults, the user's defined overrides on top; never mutates them. */
-export function preset(classify: Classifier, defaults: BackoffOptions = {}): Preset {
-  return (overrides) => ({ ...defaults, classify, ...defined(overrides ?? {}) }) as PresetOptions;
+export function preset(classify: Classifier, defaults: RetryOptions = {}): Preset {
+  return <O extends BackoffOptions>(overrides?: O) => ({ ...defaults, classify, ...defined(overrides ?? {}) }) as PresetOptions<O>;
 }

@@ -1,0 +1,86 @@
+import axios, { type AxiosAdapter, type AxiosError, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import type { Gate } from './gate';
+import type { Ticket } from './lane';
+
+type Config = InternalAxiosRequestConfig;
+/** What `config.adapter` may name: a function, a known adapter's name, or a list of either. */
+type AdapterSpec = Config['adapter'];
+
+/** The adapter a wrapper was made for, kept on the wrapper so a re-sent config is not wrapped twice. */
+const INNER = Symbol.for('axios-backoff.inner');
+type Wrapped = AxiosAdapter & { [INNER]?: AdapterSpec };
+
+/**
+ * Sends through `adapter` under a ticket of the gate, and gives the ticket back when the
+ * transport answers, on every path, with what the server said. Taken and given back here,
+ * in one function: nothing around the transport can leave a ticket taken.
+ */
+async function carry(gate: Gate, ticket: Ticket, adapter: AxiosAdapter, config: Config): Promise<AxiosResponse> {
+  let response: AxiosResponse | undefined;
+  let failure: unknown;
+  try {
+    response = await adapter(config);
+    return response;
+  } catch (error) {
+    failure = error;
+    throw error;
+  } finally {
+    let result;
+    try {
+      result = gate.resultOf(config, response ?? (failure as AxiosError | undefined)?.response, failure);
+    } finally {
+      gate.release(ticket, result ?? { kind: 'neutral', wait: undefined });
+    }
+  }
+}
+
+/** An axios adapter that sends through `inner` (resolved as axios resolves it) under the gate's coordination. */
+function transport(gate: Gate, inner: AdapterSpec): AxiosAdapter {
+  const wrapped: Wrapped = (config) => {
+    try {
+      // Resolved per request, as axios does: the fetch adapter is made for the config.
+      const adapter = typeof inner === 'function' ? inner : resolve(inner ?? axios.defaults.adapter, config);
+      const ticket = gate.admit(config);
+      return ticket instanceof Promise ? ticket.then((t) => carry(gate, t, adapter, config)) : carry(gate, ticket, adapter, config);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+  wrapped[INNER] = inner;
+  return wrapped;
+}
+
+// axios' own resolver (1.6+); its typings omit the config the fetch adapter is made for.
+const resolve = (spec: AdapterSpec, config: Config): AxiosAdapter =>
+  (axios.getAdapter as (spec: AdapterSpec, config: Config) => AxiosAdapter)(spec, config);
+
+/** Wrappers already made, one per adapter: a function's by identity, names and lists by their names. */
+export interface TransportCache {
+  readonly byFunction: WeakMap<AxiosAdapter, AxiosAdapter>;
+  readonly byName: Map<string, AxiosAdapter>;
+}
+
+export function transportCache(): TransportCache {
+  return { byFunction: new WeakMap(), byName: new Map() };
+}
+
+/** The gate's transport for whatever `config.adapter` names; a config already carrying one keeps its inner adapter. */
+export function transportFor(gate: Gate, cache: TransportCache, spec: AdapterSpec): AxiosAdapter {
+  const inner = innerOf(spec);
+  if (typeof inner === 'function') {
+    let wrapped = cache.byFunction.get(inner);
+    if (!wrapped) cache.byFunction.set(inner, (wrapped = transport(gate, inner)));
+    return wrapped;
+  }
+  const name = Array.isArray(inner) ? inner.map((a) => (typeof a === 'function' ? '' : String(a))).join(',') : String(inner);
+  // A list that holds functions has no name to cache it by.
+  if (Array.isArray(inner) && inner.some((a) => typeof a === 'function')) return transport(gate, inner);
+  let wrapped = cache.byName.get(name);
+  if (!wrapped) cache.byName.set(name, (wrapped = transport(gate, inner)));
+  return wrapped;
+}
+
+/** The adapter `spec` wraps, when it is one of ours; else `spec` itself. */
+export function innerOf(spec: AdapterSpec): AdapterSpec {
+  return typeof spec === 'function' && INNER in spec ? (spec as Wrapped)[INNER] : spec;
+}

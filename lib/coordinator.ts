@@ -1,0 +1,33 @@
+import type { AxiosError, AxiosRequestConfig } from 'axios';
+
+/**
+ * What the retry core asks of per-origin coordination, in the spirit of the AWS SDK's
+ * retry token protocol. Slots are taken and given back at the transport, never here:
+ * the core only draws a retry's cost, gives it back on success, and asks whether the
+ * origin spaces its sends itself. `backoff` passes `NO_COORDINATION`.
+ */
+export interface Coordinator {
+  /** A retry's cost from the origin's budget (AWS: refresh the token for a retry); false when spent. */
+  acquire(config: AxiosRequestConfig, timedOut: boolean): boolean | Promise<boolean>;
+  /** A success after `attempt` retries: gives back to the budget (AWS: record success). */
+  refund(config: AxiosRequestConfig, attempt: number): void;
+  /** The origin lets out one probe at a time (an outage): a retry need not also sleep its own backoff. */
+  spaces(config: AxiosRequestConfig): boolean;
+}
+
+export const NO_COORDINATION: Coordinator = Object.freeze({
+  acquire: () => true,
+  refund: () => undefined,
+  spaces: () => false,
+});
+
+/**
+ * Marks an error raised for a request that was never sent (held past its timeout, or
+ * refused a cooldown longer than it may wait): reported, never retried. A registered
+ * symbol, so that two copies of the package (CommonJS and ES modules) both know it.
+ */
+export const HELD = Symbol.for('axios-backoff.held');
+
+export function isHeldError(error: unknown): error is AxiosError {
+  return typeof error === 'object' && error !== null && (error as { [HELD]?: unknown })[HELD] === true;
+}
