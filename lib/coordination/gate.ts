@@ -92,6 +92,10 @@ export class Gate implements Coordinator {
   private lastBase: string | undefined = undefined;
   private lastBaseOrigin = 'relative';
   private readonly transports = transportCache();
+  /** The last adapter wrapped and the last lane used: most requests of an instance share both. */
+  private lastAdapter: unknown = undefined;
+  private lastTransport: NonNullable<InternalAxiosRequestConfig['adapter']> | undefined = undefined;
+  private lastLane: Lane | undefined = undefined;
 
   constructor(
     private readonly settings: ResolvedCoordination,
@@ -106,7 +110,11 @@ export class Gate implements Coordinator {
 
   /** The adapter a request resolves to, wrapped so that it leaves only when its origin allows. */
   transportFor(adapter: InternalAxiosRequestConfig['adapter']): NonNullable<InternalAxiosRequestConfig['adapter']> {
-    return transportFor(this, this.transports, adapter);
+    if (adapter !== this.lastAdapter || !this.lastTransport) {
+      this.lastTransport = transportFor(this, this.transports, adapter);
+      this.lastAdapter = adapter;
+    }
+    return this.lastTransport;
   }
 
   /** protocol//host:port of where the request goes, without resolving anything. */
@@ -129,13 +137,14 @@ export class Gate implements Coordinator {
 
   laneFor(config: AxiosRequestConfig): Lane {
     const key = this.keyOf(config);
+    if (this.lastLane?.key === key) return this.lastLane;
     let lane = this.lanes.get(key);
     if (!lane) {
       this.sweep();
       lane = new Lane(key, this.settings.lane, this.settings.store, this.clock);
       this.lanes.set(key, lane);
     }
-    return lane;
+    return (this.lastLane = lane);
   }
 
   /** Drops lanes idle for IDLE_AFTER, and their state in the store; at most once per half of that. */
@@ -146,6 +155,7 @@ export class Gate implements Coordinator {
     for (const [key, lane] of this.lanes) {
       if (!lane.idleSince(now - IDLE_AFTER, now)) continue;
       this.lanes.delete(key);
+      if (this.lastLane === lane) this.lastLane = undefined;
       this.spent.delete(key);
       this.settings.store.forget?.(key);
     }
@@ -225,7 +235,7 @@ export class Gate implements Coordinator {
   }
 
   release(ticket: Ticket, result: LaneResult): void {
-    this.lanes.get(ticket.key)?.settle(ticket, result);
+    ticket.lane.settle(ticket, result);
   }
 
   spaces(config: AxiosRequestConfig): boolean {

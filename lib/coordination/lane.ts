@@ -25,7 +25,7 @@ export const SANE_WAIT = 7 * 24 * 3600_000;
 
 /** One request let out to the origin: given back exactly once, by the transport that took it. */
 export interface Ticket {
-  readonly key: string;
+  readonly lane: Lane;
   readonly sentAt: number;
   readonly probe: boolean;
   /** It counts against the first-contact ramp. */
@@ -77,8 +77,9 @@ export class Lane {
   private again = false;
   private readonly learner: PaceLearner;
   private preparing: Promise<void> | undefined;
-  /** When a request last went out or was answered, epoch ms: an idle lane can be dropped. */
+  /** When a request last went out, epoch ms: an idle lane can be dropped. */
   lastUsed: number;
+  private readonly now: () => number;
 
   constructor(
     readonly key: string,
@@ -88,6 +89,7 @@ export class Lane {
   ) {
     this.ramp = settings.pacing ? new Ramp(1, settings.rampLimit) : undefined;
     this.learner = new PaceLearner(settings.forgetPaceAfter);
+    this.now = () => clock.now();
     this.lastUsed = clock.now();
     const preparing = store.prepare?.(key);
     if (preparing instanceof Promise) {
@@ -160,14 +162,19 @@ export class Lane {
     if (ticket.settled) return;
     ticket.settled = true;
     this.inFlight--;
-    const now = this.clock.now();
-    this.lastUsed = now;
+    // Idle is judged in minutes: the send time will do, and the clock is read only when needed.
+    this.lastUsed = ticket.sentAt;
     if (ticket.probe) this.probeInFlight = false;
-    if (ticket.ramped) this.ramp?.settle(ticket.sentAt, now, result.kind === 'success');
-    if (this.ramp?.done) this.ramp = undefined;
-    if (result.kind === 'success') this.succeeded(ticket);
-    else this.refused(ticket, result, now);
-    if (this.held > 0) void this.pump();
+    if (ticket.ramped && this.ramp) {
+      this.ramp.settle(ticket.sentAt, this.clock.now(), result.kind === 'success');
+      if (this.ramp.done) this.ramp = undefined;
+    }
+    try {
+      if (result.kind === 'success') this.succeeded(ticket);
+      else this.refused(ticket, result, this.clock.now());
+    } finally {
+      if (this.held > 0) void this.pump();
+    }
   }
 
   private refused(ticket: Ticket, result: Exclude<LaneResult, { kind: 'success' }>, now: number): void {
@@ -183,7 +190,7 @@ export class Lane {
     if (breaker.probing && this.settings.pacing) this.ramp = new Ramp(2, this.settings.rampLimit);
     if (breaker.failures > 0 || breaker.probing) this.store.setBreaker(this.key, { failures: 0, probing: false });
     if (!this.settings.pacing) return;
-    const pace = this.learner.succeeded(ticket.sentAt, this.clock.now);
+    const pace = this.learner.succeeded(ticket.sentAt, this.now);
     if (pace !== undefined) this.store.setPace(this.key, pace ?? undefined);
   }
 
@@ -238,7 +245,7 @@ export class Lane {
     if (probe) this.probeInFlight = true;
     const ramped = !probe && this.ramp !== undefined;
     if (ramped) this.ramp?.send(now);
-    return { key: this.key, sentAt: now, probe, ramped, settled: false };
+    return { lane: this, sentAt: now, probe, ramped, settled: false };
   }
 
   /**
@@ -262,8 +269,9 @@ export class Lane {
           }
           const now = this.clock.now();
           const admitted = this.admit(now);
-          // A store that answers at once costs no await: a release is one synchronous step.
-          const admission = typeof admitted === 'number' ? admitted : await admitted;
+          // A store that answers at once costs no await: a release is one synchronous step. One that
+          // fails to answer must not stall the origin: the request goes, as when it cannot load a key.
+          const admission = typeof admitted === 'number' ? admitted : await admitted.catch(() => GO);
           if (admission !== GO && admission !== GO_PROBE) {
             if (admission > 0) this.wakeIn(admission);
             break;

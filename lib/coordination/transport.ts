@@ -1,8 +1,9 @@
 import axios, { type AxiosAdapter, type AxiosError, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import type { Gate } from './gate';
-import type { Ticket } from './lane';
+import type { LaneResult, Ticket } from './lane';
 
 type Config = InternalAxiosRequestConfig;
+const NEUTRAL: LaneResult = Object.freeze({ kind: 'neutral', wait: undefined });
 /** What `config.adapter` may name: a function, a known adapter's name, or a list of either. */
 type AdapterSpec = Config['adapter'];
 
@@ -13,25 +14,38 @@ type Wrapped = AxiosAdapter & { [INNER]?: AdapterSpec };
 /**
  * Sends through `adapter` under a ticket of the gate, and gives the ticket back when the
  * transport answers, on every path, with what the server said. Taken and given back here,
- * in one function: nothing around the transport can leave a ticket taken.
+ * in one function: nothing around the transport can leave a ticket taken. The answer is
+ * watched on a branch of its own and the adapter's promise returned as it is, so the
+ * request's own chain gains no step (this runs on every request).
  */
-async function carry(gate: Gate, ticket: Ticket, adapter: AxiosAdapter, config: Config): Promise<AxiosResponse> {
-  let response: AxiosResponse | undefined;
-  let failure: unknown;
-  try {
-    response = await adapter(config);
-    return response;
-  } catch (error) {
-    failure = error;
-    throw error;
-  } finally {
-    let result;
+function carry(gate: Gate, ticket: Ticket, adapter: AxiosAdapter, config: Config): Promise<AxiosResponse> {
+  const answered = (response: AxiosResponse | undefined, error: unknown): void => {
+    let result: LaneResult = NEUTRAL;
     try {
-      result = gate.resultOf(config, response ?? (failure as AxiosError | undefined)?.response, failure);
-    } finally {
-      gate.release(ticket, result ?? { kind: 'neutral', wait: undefined });
+      result = gate.resultOf(config, response, error);
+    } catch {
+      // A key or classifier that throws says nothing of the server; the ticket goes back all the same.
     }
+    try {
+      gate.release(ticket, result);
+    } catch {
+      // A store that throws: the lane counted the ticket back before asking it, and this branch must
+      // not end in an unhandled rejection.
+    }
+  };
+  let sent: Promise<AxiosResponse>;
+  try {
+    sent = Promise.resolve(adapter(config));
+  } catch (error) {
+    answered(undefined, error);
+    return Promise.reject(error);
   }
+  // The branch settles, whatever the answer: its rejection is the caller's to handle, on `sent`.
+  sent.then(
+    (response) => answered(response, undefined),
+    (error: unknown) => answered((error as AxiosError | undefined)?.response, error),
+  );
+  return sent;
 }
 
 /** An axios adapter that sends through `inner` (resolved as axios resolves it) under the gate's coordination. */
