@@ -1,0 +1,208 @@
+import axios, { type AxiosResponse } from 'axios';
+import { attach, constant, memoryStore, type BackoffOptions, type BackoffStore } from '../lib';
+import { isHeldError } from '../lib/coordinator';
+import { IDLE_AFTER } from '../lib/coordination/gate';
+import { manual } from './support/manual';
+import { rejection } from './support/mock';
+
+// What the transport guarantees, under fake timers: the shapes of answer and of load that a
+// loopback server cannot produce on demand (a 30-day wait, a thousand held requests, an idle hour).
+
+beforeEach(() => jest.useFakeTimers({ now: new Date('2026-12-01T12:00:00Z') }));
+afterEach(() => jest.useRealTimers());
+
+const tick = (ms = 1) => jest.advanceTimersByTimeAsync(ms);
+const fast: BackoffOptions = { strategy: constant(0) };
+
+describe('a server wait that cannot be meant', () => {
+  it.each([
+    ['Retry-After of 300 years', { 'retry-after': '9999999999' }],
+    ['X-RateLimit-Reset as an epoch in microseconds', { 'x-ratelimit-reset': String(Date.parse('2026-12-01T12:00:00Z') * 1000) }],
+  ])('(%s) holds the origin for maxRetryAfter at most, never for years', async (_, headers) => {
+    const { api, calls } = manual();
+    attach(api, { ...fast, retries: 1, maxRetryAfter: 10_000 });
+    const first = rejection(api.get('/a'));
+    await tick();
+    calls[0].reply(429, headers);
+    expect((await first).backoff?.reason).toBe('retry-after-too-long');
+    const next = api.get('/b');
+    await tick(9_990);
+    expect(calls).toHaveLength(1);
+    await tick(20);
+    expect(calls.map((c) => c.config.url)).toEqual(['/a', '/b']);
+    calls[1].reply(200);
+    expect((await next).status).toBe(200);
+  });
+
+  it('while a three-day ban, which can be meant, still fails every request at once', async () => {
+    const { api, calls } = manual();
+    attach(api, { ...fast, retries: 0, maxRetryAfter: 10_000 });
+    const first = rejection(api.get('/a'));
+    await tick();
+    calls[0].reply(418, { 'retry-after': String(3 * 24 * 3600) });
+    await first;
+    await tick(3_600_000);
+    expect((await rejection(api.get('/b'))).backoff?.reason).toBe('retry-after-too-long');
+    expect(calls).toHaveLength(1);
+  });
+});
+
+describe('releasing a long cooldown', () => {
+  it('lets held requests out in batches, one turn of the event loop each, so the loop never stalls', async () => {
+    const { api, calls } = manual();
+    attach(api, { ...fast, pacing: false });
+    const first = rejection(api.get('/a', { backoff: { retries: 0 } }));
+    await tick();
+    calls[0].reply(429, { 'retry-after': '1' });
+    await first;
+    const held = Array.from({ length: 1000 }, (_, i) => api.get(`/h${i}`));
+    await tick(999);
+    expect(calls).toHaveLength(1);
+    // The cooldown ends: the first turn releases one batch, the next turns the rest.
+    await jest.advanceTimersToNextTimerAsync();
+    const firstTurn = calls.length - 1;
+    expect(firstTurn).toBeGreaterThan(0);
+    expect(firstTurn).toBeLessThanOrEqual(256);
+    await tick(20);
+    expect(calls).toHaveLength(1001);
+    calls.slice(1).forEach((c) => c.reply(200));
+    expect((await Promise.all(held)).every((r: AxiosResponse) => r.status === 200)).toBe(true);
+  });
+});
+
+describe('idle keys', () => {
+  /** memoryStore, telling which keys it was asked to forget. */
+  function forgetfulStore(): { store: BackoffStore; forgotten: string[] } {
+    const store = memoryStore();
+    const forgotten: string[] = [];
+    const forget = store.forget?.bind(store);
+    return { store: { ...store, forget: (key) => (forgotten.push(key), forget?.(key)) }, forgotten };
+  }
+
+  it('are dropped with their state after an idle spell, unless a cooldown they learned is still in force', async () => {
+    const { api, calls } = manual();
+    const { store, forgotten } = forgetfulStore();
+    attach(api, { ...fast, retries: 0, store, key: (config) => String(config.headers?.['X-Api-Key']) });
+    const sent = Array.from({ length: 50 }, (_, i) => api.get('/x', { headers: { 'X-Api-Key': `k${i}` } }));
+    await tick();
+    calls.forEach((c, i) => (i === 7 ? c.reply(429, { 'retry-after': String(3600) }) : c.reply(200)));
+    await Promise.allSettled(sent);
+    await tick(IDLE_AFTER + 1);
+    // A key never seen before makes the gate look for idle ones.
+    const fresh = api.get('/x', { headers: { 'X-Api-Key': 'new' } });
+    await tick();
+    calls[50].reply(200);
+    await fresh;
+    expect(forgotten).toHaveLength(49);
+    expect(forgotten).not.toContain('k7');
+  });
+
+  it('start afresh when used again: a forgotten key has no cooldown and sends at once', async () => {
+    const { api, calls } = manual();
+    attach(api, { ...fast, key: (config) => String(config.url) });
+    const first = api.get('/one');
+    await tick();
+    calls[0].reply(200);
+    await first;
+    await tick(IDLE_AFTER + 1);
+    void api.get('/two');
+    const again = api.get('/one');
+    await tick();
+    expect(calls.map((c) => c.config.url)).toEqual(['/one', '/two', '/one']);
+    calls.slice(1).forEach((c) => c.reply(200));
+    expect((await again).status).toBe(200);
+  });
+});
+
+describe('what the server may have done, over every attempt', () => {
+  it('reports a GET whose first attempt met a 503 as unknown, though its last attempt was rate limited', async () => {
+    const { api, calls } = manual();
+    attach(api, { ...fast, retries: 1, pacing: false });
+    const request = rejection(api.get('/a'));
+    await tick();
+    calls[0].reply(503);
+    await tick();
+    calls[1].reply(429, { 'retry-after': '120' });
+    const error = await request;
+    expect(error.response?.status).toBe(429);
+    expect(error.backoff).toMatchObject({ outcome: 'unknown', reason: 'retries-exhausted' });
+  });
+
+  it('reports a re-send that another interceptor made, held until its timeout, as unknown when the first send may have acted', async () => {
+    const { api, calls } = manual();
+    // As axios-retry does: the same config sent again, from a response interceptor registered before attach.
+    api.interceptors.response.use(undefined, (error) => (error.response?.status === 503 ? api.request({ ...error.config, timeout: 500 }) : Promise.reject(error)));
+    attach(api, { ...fast, retries: 0 });
+    const request = rejection(api.post('/order', { qty: 1 }));
+    await tick();
+    calls[0].reply(503, { 'retry-after': '30' });
+    await tick(500);
+    const error = await request;
+    expect(error.backoff).toMatchObject({ reason: 'held-too-long', outcome: 'unknown' });
+    expect(calls).toHaveLength(1);
+  });
+});
+
+describe('adapters that misbehave', () => {
+  it('give the place back when the adapter throws instead of rejecting', async () => {
+    let fail = true;
+    const api = axios.create({
+      baseURL: 'https://api.exchange.test',
+      adapter: (config) => {
+        if (fail) throw new Error('adapter bug');
+        return Promise.resolve({ status: 200, statusText: 'OK', headers: {}, data: {}, config, request: {} });
+      },
+    });
+    attach(api, fast);
+    await expect(api.get('/a')).rejects.toThrow('adapter bug');
+    fail = false;
+    // On first contact the ramp lets one request out at a time: a place not given back would hold this one.
+    const next = api.get('/b').then((r) => r.status);
+    await tick(10);
+    expect(await Promise.race([next, 'still held'])).toBe(200);
+  });
+
+  it('give the place back, and reject nothing unhandled, when the store throws while learning', async () => {
+    const store = memoryStore();
+    const broken: BackoffStore = { ...store, setBreaker: () => { throw new Error('store down'); } };
+    const { api, calls } = manual();
+    attach(api, { ...fast, retries: 0, store: broken, probing: { threshold: 1 } });
+    const unhandled = jest.fn();
+    process.on('unhandledRejection', unhandled);
+    try {
+      const first = rejection(api.get('/a'));
+      await tick();
+      calls[0].reply(503);
+      await first;
+      const next = api.get('/b');
+      await tick();
+      calls[1].reply(200);
+      expect((await next).status).toBe(200);
+      await tick();
+      expect(unhandled).not.toHaveBeenCalled();
+    } finally {
+      process.off('unhandledRejection', unhandled);
+    }
+  });
+});
+
+describe('two copies of the package (CommonJS and ES modules loaded together)', () => {
+  it('refuse a second attach on one instance, and know each other\'s held errors', async () => {
+    let other: typeof import('../lib') | undefined;
+    let otherMarker: typeof import('../lib/coordinator') | undefined;
+    jest.isolateModules(() => {
+      other = require('../lib');
+      otherMarker = require('../lib/coordinator');
+    });
+    const { api, calls } = manual();
+    attach(api, { ...fast, retries: 0, maxRetryAfter: 1_000 });
+    expect(() => other?.attach(api)).toThrow(/already has axios-backoff attached/);
+    const first = rejection(api.get('/a'));
+    await tick();
+    calls[0].reply(429, { 'retry-after': '60' });
+    await first;
+    const held = await rejection(api.get('/b'));
+    expect(isHeldError(held)).toBe(true);
+    expect(otherMarker?.isHeldError(held)).toBe(true);
+  });
+});
