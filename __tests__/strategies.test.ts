@@ -226,3 +226,13 @@ describe('invalid factory arguments', () => {
     expect(make).toThrow(new RegExp(`${escape(option)}.*${escape(shown)}`));
   });
 });
+
+describe('factory options', () => {
+  it.each([
+    ['exponential', () => exponential({ inital: 100 } as never), /exponential has an unknown option "inital"/],
+    ['linear', () => linear({ steps: 10 } as never), /linear has an unknown option "steps"/],
+    ['decorrelatedJitter', () => decorrelatedJitter({ jitter: 'full' } as never), /decorrelatedJitter has an unknown option "jitter"/],
+  ])('%s refuses a key it does not know, naming it', (_, make, message) => {
+    expect(make).toThrow(message);
+  });
+});

@@ -13,19 +13,20 @@ import type {
 } from './types';
 import { sleep, type AbortSignalLike } from './wait';
 
+// err.backoff.message: why it stopped, in a few words.
 const STOP_MESSAGES: Record<StopReason, string> = {
-  'not-retryable': 'the failure is final (not in statusCodes, or not a network fault worth retrying)',
-  'unsafe-method': 'the server may have acted on this request and its method is not idempotent',
-  'needs-resign': 'the server refused a stale timestamp, nonce or signature; set resign to refresh it',
+  'not-retryable': 'a final failure (not in statusCodes, nor a network fault worth retrying)',
+  'unsafe-method': 'the server may have acted on it, and the method is not idempotent',
+  'needs-resign': 'a stale timestamp or signature was refused: set resign to refresh it',
   'retries-exhausted': 'no retries left',
   'retry-after-too-long': 'the server asked for a wait longer than maxRetryAfter',
   'max-elapsed': 'the next wait would end past maxElapsed',
-  'body-not-replayable': 'the request body cannot be sent twice',
+  'body-not-replayable': 'the body cannot be sent twice',
   vetoed: 'shouldRetry said no',
   'hook-failed': 'a hook threw',
-  'budget-exhausted': "the origin's retry budget is spent: too many retries, too few successes",
-  'held-too-long': 'the request timed out while held back from the server',
-  cancelled: 'the request was aborted',
+  'budget-exhausted': 'the retry budget of the origin is spent',
+  'held-too-long': 'timed out while held back',
+  cancelled: 'aborted',
 };
 
 export function cancelError(config: AxiosRequestConfig): AxiosError {

@@ -101,10 +101,10 @@ export function takeSnapshot(config: AxiosRequestConfig, options: ResolvedOption
 export function unreplayableBody(data: unknown): string | undefined {
   if (data === null || typeof data !== 'object') return undefined;
   if (typeof (data as { pipe?: unknown }).pipe === 'function') {
-    return 'the request body is a stream (or a FormData built on streams), which is consumed by the first attempt';
+    return 'the body is a stream (or a FormData of streams), consumed by the first attempt';
   }
   if (typeof ReadableStream !== 'undefined' && data instanceof ReadableStream) {
-    return 'the request body is a ReadableStream, which is consumed by the first attempt';
+    return 'the body is a ReadableStream, consumed by the first attempt';
   }
   return undefined;
 }

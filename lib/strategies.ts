@@ -1,5 +1,6 @@
 import { sanitizeDelay, systemClock } from './clock';
 import { show } from './describe';
+import { fn, number, shape } from './validate';
 import type { Jitter, Strategy, StrategyContext } from './types';
 
 /** Options of {@link exponential}: the delay grows by `factor` per retry, up to `max`. */
@@ -41,21 +42,19 @@ export interface DecorrelatedJitterOptions {
 }
 
 const JITTERS: readonly Jitter[] = ['none', 'full', 'equal'];
+const DELAY = { min: 0, finite: true };
 
-function nonNegative(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new RangeError(`${name} must be a finite number >= 0, got ${show(value)}`);
-  }
-  return value;
+/** A factory's options: known keys only, each delay a finite number >= 0. */
+function given<T extends object>(name: string, options: T, keys: readonly (keyof T & string)[]): T {
+  return shape<T>(name, options, keys);
+}
+
+function delay(name: string, value: unknown, fallback: number): number {
+  return value === undefined ? fallback : number(name, value, DELAY);
 }
 
 function randomSource(name: string, value: unknown): () => number {
-  if (value === undefined) return systemClock.random;
-  if (typeof value !== 'function') {
-    throw new TypeError(`${name}.random must be a function, got ${show(value)}`);
-  }
-  return value as () => number;
+  return fn(`${name}.random`, value as (() => number) | undefined) ?? systemClock.random;
 }
 
 function jitterMode(name: string, value: unknown, fallback: Jitter): Jitter {
@@ -89,10 +88,10 @@ function retryIndex(attempt: number): number {
 
 /** initial * factor^(attempt-1), capped at max, then jittered (full by default). */
 export function exponential(options: ExponentialOptions = {}): Strategy {
-  const initial = nonNegative('exponential.initial', options.initial, 200);
-  const factor = nonNegative('exponential.factor', options.factor, 2);
-  if (factor < 1) throw new RangeError(`exponential.factor must be >= 1, got ${factor}`);
-  const max = nonNegative('exponential.max', options.max, 30_000);
+  given('exponential', options, ['initial', 'factor', 'max', 'jitter', 'random']);
+  const initial = delay('exponential.initial', options.initial, 200);
+  const factor = options.factor === undefined ? 2 : number('exponential.factor', options.factor, { min: 1, finite: true });
+  const max = delay('exponential.max', options.max, 30_000);
   capAbove('exponential', max, initial);
   const jitter = jitterMode('exponential', options.jitter, 'full');
   const random = randomSource('exponential', options.random);
@@ -104,9 +103,10 @@ export function exponential(options: ExponentialOptions = {}): Strategy {
 
 /** initial + step*(attempt-1), capped at max, then jittered (none by default). */
 export function linear(options: LinearOptions = {}): Strategy {
-  const initial = nonNegative('linear.initial', options.initial, 200);
-  const step = nonNegative('linear.step', options.step, initial);
-  const max = nonNegative('linear.max', options.max, 30_000);
+  given('linear', options, ['initial', 'step', 'max', 'jitter', 'random']);
+  const initial = delay('linear.initial', options.initial, 200);
+  const step = delay('linear.step', options.step, initial);
+  const max = delay('linear.max', options.max, 30_000);
   capAbove('linear', max, initial);
   const jitter = jitterMode('linear', options.jitter, 'none');
   const random = randomSource('linear', options.random);
@@ -118,11 +118,8 @@ export function linear(options: LinearOptions = {}): Strategy {
 
 /** The same delay before every retry. */
 export function constant(ms: number): Strategy {
-  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
-    throw new RangeError(`constant(ms) must be a finite number >= 0, got ${show(ms)}`);
-  }
-  const delay = sanitizeDelay(ms);
-  return () => delay;
+  const wait = sanitizeDelay(number('constant(ms)', ms, DELAY));
+  return () => wait;
 }
 
 /**
@@ -130,8 +127,9 @@ export function constant(ms: number): Strategy {
  * sleep = min(max, random_between(initial, previous * 3)).
  */
 export function decorrelatedJitter(options: DecorrelatedJitterOptions = {}): Strategy {
-  const initial = nonNegative('decorrelatedJitter.initial', options.initial, 200);
-  const max = nonNegative('decorrelatedJitter.max', options.max, 30_000);
+  given('decorrelatedJitter', options, ['initial', 'max', 'random']);
+  const initial = delay('decorrelatedJitter.initial', options.initial, 200);
+  const max = delay('decorrelatedJitter.max', options.max, 30_000);
   capAbove('decorrelatedJitter', max, initial);
   const random = randomSource('decorrelatedJitter', options.random);
   return ({ previousDelay }) => {

@@ -1,5 +1,6 @@
 import { MAX_DELAY, systemClock } from '../clock';
 import { show } from '../describe';
+import { fn, number, shape } from '../validate';
 
 /** Said once when the store stops using Redis, and once when it uses it again. */
 export type RedisStatusEvent =
@@ -39,17 +40,7 @@ export interface ResolvedRedisOptions {
 const KNOWN = ['prefix', 'timeoutMs', 'retryEveryMs', 'onStatus', 'now'];
 
 function ms(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !(value > 0) || value > MAX_DELAY) {
-    throw new RangeError(`${name} must be a number of ms > 0 and <= ${MAX_DELAY}, got ${show(value)}`);
-  }
-  return value;
-}
-
-function fn<T>(name: string, value: unknown, fallback: T): T {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'function') throw new TypeError(`${name} must be a function, got ${show(value)}`);
-  return value as T;
+  return value === undefined ? fallback : number(name, value, { above: 0, max: MAX_DELAY, unit: 'ms' });
 }
 
 function warn(event: RedisStatusEvent): void {
@@ -61,16 +52,14 @@ function warn(event: RedisStatusEvent): void {
 
 /** Validates the store's options once, when the store is made. */
 export function resolveRedisOptions(options: RedisStoreOptions): ResolvedRedisOptions {
-  if (typeof options !== 'object' || options === null) throw new TypeError(`options must be an object, got ${show(options)}`);
-  const unknown = Object.keys(options).find((k) => !KNOWN.includes(k));
-  if (unknown) throw new TypeError(`redisStore has an unknown option ${show(unknown)}; known: ${KNOWN.join(', ')}`);
+  shape('redisStore', options, KNOWN);
   const prefix = options.prefix ?? 'axios-backoff';
   if (typeof prefix !== 'string' || prefix === '') throw new TypeError(`prefix must be a non-empty string, got ${show(prefix)}`);
   return {
     prefix,
     timeoutMs: ms('timeoutMs', options.timeoutMs, 250),
     retryEveryMs: ms('retryEveryMs', options.retryEveryMs, 5000),
-    onStatus: fn('onStatus', options.onStatus, warn),
-    now: fn('now', options.now, systemClock.now),
+    onStatus: fn('onStatus', options.onStatus) ?? warn,
+    now: fn('now', options.now) ?? systemClock.now,
   };
 }
