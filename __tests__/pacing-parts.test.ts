@@ -83,63 +83,53 @@ describe('learning a pace from a rate limit', () => {
 });
 
 describe('first-contact ramp', () => {
-  /** Sends while the window allows at `now`; returns the send times. */
-  const fill = (ramp: Ramp, now: number): number[] => {
-    const sent: number[] = [];
-    while (ramp.wait(now) === 0) {
-      ramp.send(now);
-      sent.push(now);
-    }
+  /** Sends while the ramp allows at `now`; returns [round, sentAt] of each. */
+  const fill = (ramp: Ramp, now: number): Array<[number, number]> => {
+    const sent: Array<[number, number]> = [];
+    while (ramp.wait(now) === 0) sent.push([ramp.send(now), now]);
     return sent;
   };
 
-  it('doubles the requests in flight each round trip while every answer is clean', () => {
+  it('doubles after a full, clean round', () => {
     const ramp = new Ramp(1, 64);
     const sizes: number[] = [];
     for (let trip = 0, now = 0; trip < 4; trip++, now += 10) {
       const sent = fill(ramp, now);
       sizes.push(sent.length);
-      sent.forEach((at) => ramp.settle(at, now + 10, true));
+      sent.forEach(([round, at]) => ramp.settle(round, at, now + 10, true));
     }
     expect(sizes).toEqual([1, 2, 4, 8]);
   });
 
-  it('does not widen for an answer that failed', () => {
+  it('does not grow after a round with a failure', () => {
     const ramp = new Ramp(4, 64);
-    const sent = fill(ramp, 0);
-    sent.forEach((at, i) => ramp.settle(at, 10, i !== 2));
-    expect(fill(ramp, 10)).toHaveLength(7);
+    fill(ramp, 0).forEach(([round, at], i) => ramp.settle(round, at, 10, i !== 2));
+    expect(fill(ramp, 10)).toHaveLength(4);
   });
 
-  it('lets the next request go when the one in flight is slow, instead of waiting for its answer', () => {
+  it('stops waiting for a slow request: the round ends, without growing, and the next one goes', () => {
     const ramp = new Ramp(1, 64);
-    ramp.send(0);
+    const [[round, at]] = fill(ramp, 0);
     expect(ramp.wait(0)).toBe(250);
     expect(ramp.wait(249)).toBe(1);
-    expect(ramp.wait(250)).toBe(0);
+    expect(fill(ramp, 250)).toHaveLength(1);
+    // The slow one answers at last: it was already counted, and changes nothing.
+    ramp.settle(round, at, 5000, true);
+    expect(ramp.wait(5000)).toBeGreaterThan(0);
   });
 
-  it('learns the round trip: a request stops counting after four of them (at least 50 ms)', () => {
+  it('learns the round trip: a request is waited for four of them, at least 50 ms', () => {
     const ramp = new Ramp(1, 64);
-    ramp.send(0);
-    ramp.settle(0, 20, true); // round trip 20 ms, window 2
-    ramp.send(100);
-    ramp.send(100);
+    const [[round, at]] = fill(ramp, 0);
+    ramp.settle(round, at, 20, true);
+    expect(fill(ramp, 100)).toHaveLength(2);
     expect(ramp.wait(100)).toBe(80);
     expect(ramp.wait(180)).toBe(0);
   });
 
-  it('ignores the late answer of a request that stopped counting', () => {
-    const ramp = new Ramp(1, 64);
-    ramp.send(0);
-    expect(ramp.wait(300)).toBe(0);
-    ramp.settle(0, 5000, true);
-    expect(fill(ramp, 5000)).toHaveLength(1);
-  });
-
   it('is done at its limit', () => {
     const ramp = new Ramp(32, 64);
-    fill(ramp, 0).forEach((at) => ramp.settle(at, 1, true));
+    fill(ramp, 0).forEach(([round, at]) => ramp.settle(round, at, 1, true));
     expect(ramp.done).toBe(true);
   });
 });

@@ -28,8 +28,8 @@ export interface Ticket {
   readonly lane: Lane;
   readonly sentAt: number;
   readonly probe: boolean;
-  /** It counts against the first-contact ramp. */
-  readonly ramped: boolean;
+  /** The first-contact ramp's round it went out in, or -1. */
+  readonly round: number;
   settled: boolean;
 }
 
@@ -165,8 +165,8 @@ export class Lane {
     // Idle is judged in minutes: the send time will do, and the clock is read only when needed.
     this.lastUsed = ticket.sentAt;
     if (ticket.probe) this.probeInFlight = false;
-    if (ticket.ramped && this.ramp) {
-      this.ramp.settle(ticket.sentAt, this.clock.now(), result.kind === 'success');
+    if (ticket.round >= 0 && this.ramp) {
+      this.ramp.settle(ticket.round, ticket.sentAt, this.clock.now(), result.kind === 'success');
       if (this.ramp.done) this.ramp = undefined;
     }
     try {
@@ -243,9 +243,8 @@ export class Lane {
     this.inFlight++;
     this.lastUsed = now;
     if (probe) this.probeInFlight = true;
-    const ramped = !probe && this.ramp !== undefined;
-    if (ramped) this.ramp?.send(now);
-    return { lane: this, sentAt: now, probe, ramped, settled: false };
+    const round = probe || !this.ramp ? -1 : this.ramp.send(now);
+    return { lane: this, sentAt: now, probe, round, settled: false };
   }
 
   /**
