@@ -416,3 +416,33 @@ describe('a request held by a cooldown', () => {
     expect(paths(server)).toEqual(['/api/v3/ticker', '/api/v3/depth']);
   });
 });
+
+describe('answers the caller will never read', () => {
+  it('releases the stream body of each failed attempt before retrying, so a small pool of sockets does not run dry', async () => {
+    const server = await start([reply(503), reply(503), reply(503), reply(200, { ok: true })]);
+    const agent = new (await import('node:http')).Agent({ keepAlive: true, maxSockets: 2 });
+    try {
+      const api = axios.create({ baseURL: server.url, httpAgent: agent });
+      attach(api, { ...fast, probing: false });
+      const response = await within(api.get('/stream', { responseType: 'stream' }));
+      expect(response.status).toBe(200);
+      response.data.destroy();
+      expect(server.arrivals).toHaveLength(4);
+    } finally {
+      agent.destroy();
+    }
+  });
+});
+
+describe('the fetch adapter, when the server drops the connection after reading the request', () => {
+  it('reports an order POST as an unknown outcome (it may have been placed), sent once', async () => {
+    const server = await start([(req) => req.socket.destroy()]);
+    const api = server.client({ adapter: 'fetch' });
+    attach(api, fast);
+
+    const error = await failureWithin(api.post('/api/v3/order', { qty: 1 }));
+
+    expect(backoffInfo(error)).toMatchObject({ outcome: 'unknown', reason: 'unsafe-method' });
+    expect(server.arrivals).toHaveLength(1);
+  });
+});

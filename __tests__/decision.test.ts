@@ -88,6 +88,12 @@ describe('classify', () => {
     ['ERR_NETWORK', 'unknown'],
     ['ESOCKETTIMEDOUT', 'unknown'],
     ['ERR_BAD_OPTION', 'rejected'],
+    ['ERR_INVALID_URL', 'rejected'],
+    ['ERR_FR_TOO_MANY_REDIRECTS', 'rejected'],
+    // A body cut short, fetch's socket error, a code nobody listed: the request may have been acted on.
+    ['ERR_BAD_RESPONSE', 'unknown'],
+    ['UND_ERR_SOCKET', 'unknown'],
+    ['ERR_STREAM_PREMATURE_CLOSE', 'unknown'],
   ])('reads the network code %s without a response as %s', (code, outcome) => {
     expect(classify(network(code), defaults.statusCodes)).toBe(outcome);
   });

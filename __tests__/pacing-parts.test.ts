@@ -1,6 +1,8 @@
 import { give, refill, take } from '../lib/coordination/bucket';
 import { admitLate, learn, SuccessLog } from '../lib/coordination/pace';
 import { Ramp } from '../lib/coordination/ramp';
+import { Lane } from '../lib/coordination/lane';
+import { memoryStore } from '../lib/coordination/store';
 
 describe('token bucket', () => {
   const continuous = { capacity: 10, refillPerMs: 0.01 };
@@ -131,5 +133,21 @@ describe('first-contact ramp', () => {
     const ramp = new Ramp(32, 64);
     fill(ramp, 0).forEach(([round, at]) => ramp.settle(round, at, 1, true));
     expect(ramp.done).toBe(true);
+  });
+});
+
+describe('a lane', () => {
+  it('sweeps the requests that gave up out of its queue, so their configs and bodies can be freed', () => {
+    const clock = { now: () => 0, random: () => 0.5, setTimeout: () => 0, clearTimeout: () => undefined };
+    const settings = { cooldown: true, pacing: false, probing: undefined, rampLimit: 64, forgetPaceAfter: 60_000, insaneWaitCap: 60_000 };
+    const store = memoryStore();
+    store.setCooldown('k', 1_000);
+    const lane = new Lane('k', settings, store, clock);
+    const waiters = Array.from({ length: 200 }, () => ({ release: () => undefined }));
+    waiters.forEach((w) => lane.hold(w));
+    waiters.slice(0, 150).forEach((w) => lane.abandon(w));
+    expect(lane.held).toBe(50);
+    // Without the sweep all 200 would stay queued until the cooldown ended.
+    expect((lane as unknown as { queue: unknown[] }).queue.length).toBeLessThanOrEqual(100);
   });
 });

@@ -76,7 +76,7 @@ describe('idle keys', () => {
     const store = memoryStore();
     const forgotten: string[] = [];
     const forget = store.forget?.bind(store);
-    return { store: { ...store, forget: (key) => (forgotten.push(key), forget?.(key)) }, forgotten };
+    return { store: { ...store, forget: (key, now) => (forgotten.push(key), forget?.(key, now)) }, forgotten };
   }
 
   it('are dropped with their state after an idle spell, unless a cooldown they learned is still in force', async () => {
@@ -204,5 +204,190 @@ describe('two copies of the package (CommonJS and ES modules loaded together)', 
     const held = await rejection(api.get('/b'));
     expect(isHeldError(held)).toBe(true);
     expect(otherMarker?.isHeldError(held)).toBe(true);
+  });
+});
+
+describe('holds that must end', () => {
+  it('does not wait forever for a probe that hangs: the next probe goes after a while', async () => {
+    const { api, calls } = manual();
+    attach(api, { ...fast, retries: 0, probing: { threshold: 1, interval: 100 } });
+    const failed = rejection(api.get('/a'));
+    await tick();
+    calls[0].reply(503);
+    await failed;
+    void api.get('/hangs').catch(() => undefined);
+    const next = api.get('/b');
+    await tick(100);
+    expect(calls.map((c) => c.config.url)).toEqual(['/a', '/hangs']);
+    await tick(1_000);
+    expect(calls.map((c) => c.config.url)).toEqual(['/a', '/hangs', '/b']);
+    calls[2].reply(200);
+    expect((await next).status).toBe(200);
+  });
+
+  it('rejects at once, and never sends, a held request whose legacy CancelToken is cancelled', async () => {
+    const { api, calls } = manual();
+    attach(api, { ...fast, retries: 0 });
+    const first = rejection(api.get('/a'));
+    await tick();
+    calls[0].reply(429, { 'retry-after': '1' });
+    await first;
+    const source = axios.CancelToken.source();
+    const order = rejection(api.post('/order', { qty: 1 }, { cancelToken: source.token }));
+    await tick(50);
+    source.cancel('user changed their mind');
+    const error = await order;
+    expect(axios.isCancel(error)).toBe(true);
+    await tick(2_000);
+    expect(calls.map((c) => c.config.url)).toEqual(['/a']);
+  });
+
+  it('keeps a wait of years at 7 days even with maxRetryAfter: Infinity, and its timer within setTimeout\'s range', async () => {
+    const { api, calls } = manual();
+    attach(api, { ...fast, retries: 0, maxRetryAfter: Infinity });
+    const first = rejection(api.get('/a'));
+    await tick();
+    calls[0].reply(429, { 'retry-after': '9999999999' });
+    await first;
+    const held = api.get('/b');
+    await tick(6 * 24 * 3600_000);
+    expect(calls).toHaveLength(1);
+    await tick(24 * 3600_000 + 10);
+    expect(calls).toHaveLength(2);
+    calls[1].reply(200);
+    expect((await held).status).toBe(200);
+  });
+
+  it('sets no deadline timer past 2^31-1 ms (it would fire at once): a 30-day maxElapsed holds as long as needed', async () => {
+    const { api, calls } = manual();
+    attach(api, { ...fast, retries: 0, maxElapsed: 30 * 24 * 3600_000 });
+    const first = rejection(api.get('/a'));
+    await tick();
+    calls[0].reply(429, { 'retry-after': '2' });
+    await first;
+    const held = api.get('/b');
+    await tick(1_000);
+    expect(calls).toHaveLength(1);
+    await tick(1_010);
+    expect(calls).toHaveLength(2);
+    calls[1].reply(200);
+    expect((await held).status).toBe(200);
+  });
+
+  it('sends a request held by the first-contact ramp alone when its timeout comes, instead of failing it', async () => {
+    const { api, calls } = manual();
+    attach(api, fast);
+    const requests = Array.from({ length: 3 }, (_, i) => api.get(`/r${i}`, { timeout: 100 }));
+    await tick();
+    expect(calls).toHaveLength(1);
+    await tick(100);
+    expect(calls).toHaveLength(3);
+    calls.forEach((c) => c.reply(200));
+    expect((await Promise.all(requests)).map((r) => r.status)).toEqual([200, 200, 200]);
+  });
+
+  it('says what held a request that timed out: the cooldown, not a "failing server"', async () => {
+    const { api, calls } = manual();
+    attach(api, { ...fast, retries: 0 });
+    const first = rejection(api.get('/a'));
+    await tick();
+    calls[0].reply(429, { 'retry-after': '30' });
+    await first;
+    const held = rejection(api.get('/b', { timeout: 200 }));
+    await tick(200);
+    expect((await held).message).toBe('timeout of 200ms exceeded while cooling down https://api.exchange.test');
+  });
+});
+
+describe('stores that fail', () => {
+  it('lets requests go, with nothing rejected unhandled, when the store throws as a paced request takes its token', async () => {
+    const store = memoryStore();
+    const broken: BackoffStore = {
+      ...store,
+      take: (key, bucket, n, spec, now) => {
+        if (bucket === 'pace') throw new Error('store down');
+        return store.take(key, bucket, n, spec, now);
+      },
+    };
+    broken.setPace('https://api.exchange.test', { capacity: 1, periodMs: 1_000 });
+    const { api, calls } = manual();
+    attach(api, { ...fast, store: broken });
+    const unhandled = jest.fn();
+    process.on('unhandledRejection', unhandled);
+    try {
+      const requests = [api.get('/a'), api.get('/b')];
+      await tick();
+      calls[0].reply(200);
+      await tick();
+      expect(calls).toHaveLength(2);
+      calls[1].reply(200);
+      expect((await Promise.all(requests)).map((r) => r.status)).toEqual([200, 200]);
+      await tick();
+      expect(unhandled).not.toHaveBeenCalled();
+    } finally {
+      process.off('unhandledRejection', unhandled);
+    }
+  });
+
+  it('keeps what is in force when asked to forget a key: another instance sharing the store may rely on it', () => {
+    const store = memoryStore();
+    const now = Date.now();
+    store.setPace('paced', { capacity: 5, periodMs: 1_000 });
+    store.setCooldown('cooling', now + 60_000);
+    store.setBreaker('down', { failures: 5, probing: true });
+    store.setCooldown('idle', now - 1);
+    for (const key of ['paced', 'cooling', 'down', 'idle']) store.forget?.(key, now);
+    expect(store.pace('paced')).toEqual({ capacity: 5, periodMs: 1_000 });
+    expect(store.cooldownUntil('cooling')).toBe(now + 60_000);
+    expect(store.breaker('down').probing).toBe(true);
+    expect(store.cooldownUntil('idle')).toBe(0);
+  });
+});
+
+describe('a request with backoff: false', () => {
+  it('is not retried, but waits out a cooldown and teaches one: sent into it, it could extend a ban', async () => {
+    const { api, calls } = manual();
+    attach(api, { ...fast, retries: 0, pacing: false });
+    const first = rejection(api.get('/a'));
+    await tick();
+    calls[0].reply(429, { 'retry-after': '2' });
+    await first;
+    const unretried = rejection(api.get('/b', { backoff: false }));
+    await tick(1_000);
+    expect(calls).toHaveLength(1);
+    await tick(1_010);
+    expect(calls).toHaveLength(2);
+    calls[1].reply(429, { 'retry-after': '3' });
+    expect((await unretried).response?.status).toBe(429);
+    const later = api.get('/c');
+    await tick(2_990);
+    expect(calls).toHaveLength(2);
+    await tick(20);
+    calls[2].reply(200);
+    expect((await later).status).toBe(200);
+  });
+});
+
+describe('an interceptor before attach that re-sends the request (auth refresh)', () => {
+  it('does not multiply retries: the outer level lets the nested level\'s decision stand', async () => {
+    const { api, calls } = manual();
+    let refreshed = false;
+    api.interceptors.response.use(undefined, (error) => {
+      if (error.response?.status !== 401 || refreshed) return Promise.reject(error);
+      refreshed = true;
+      return api.request(error.config);
+    });
+    const onRetry = jest.fn();
+    attach(api, { ...fast, retries: 2, pacing: false, probing: false, onRetry });
+    const request = rejection(api.get('/a'));
+    for (const status of [401, 503, 503, 503]) {
+      await tick();
+      calls[calls.length - 1].reply(status);
+    }
+    await tick(10);
+    const error = await request;
+    expect(calls).toHaveLength(4);
+    expect(onRetry).toHaveBeenCalledTimes(2);
+    expect(error.backoff).toMatchObject({ reason: 'retries-exhausted', outcome: 'unknown' });
   });
 });

@@ -36,8 +36,9 @@ function requestSide(options: BackoffOptions, resolved: ResolvedOptions, gate: G
       config.adapter = () => Promise.reject(invalid);
       return false;
     }
-    if (!own) return false;
-    config.backoffState = freshState(clock.now(), takeSnapshot(config, own));
+    // `backoff: false` turns retries off, not the server's word: the request still waits out a
+    // cooldown (one sent into it can extend a ban for every request), and its answer still counts.
+    if (own) config.backoffState = freshState(clock.now(), takeSnapshot(config, own));
     config.adapter = gate.transportFor(config.adapter);
     return false;
   };

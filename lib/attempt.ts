@@ -1,6 +1,6 @@
 import { isCancel, type AxiosError, type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import { sanitizeDelay } from './clock';
-import { classify, decide, type Failure } from './decision';
+import { classify, decide, notSent, type Failure } from './decision';
 import { headerValue, serverWait, type HeaderBag } from './headers';
 import { resetWait } from './ratelimit-headers';
 import { bodyToReplay, unreplayableBody } from './replay';
@@ -39,13 +39,13 @@ function waitOf(response: AxiosResponse | undefined, verdict: Classification | u
 }
 
 /**
- * The error's code; for a generic network error, its cause's: the fetch adapter reports a
- * refused connection as ERR_NETWORK caused by ECONNREFUSED, which the http adapter names itself.
+ * The error's code, or its cause's where that proves the request never left: the fetch adapter
+ * reports a refused connection as ERR_NETWORK caused by ECONNREFUSED, which the http adapter names.
  */
 function codeOf(error: AxiosError | undefined): string | undefined {
   if (error?.code !== 'ERR_NETWORK') return error?.code;
   const cause = (error as { cause?: { code?: unknown } }).cause?.code;
-  return typeof cause === 'string' ? cause : error.code;
+  return typeof cause === 'string' && notSent(cause) ? cause : error.code;
 }
 
 export function attemptOf(

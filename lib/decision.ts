@@ -13,10 +13,15 @@ export interface Failure {
 
 // The connection was never made: the request cannot have reached the server.
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
-// The request may have been written before the failure: the server may have acted on it.
-const MAYBE_SENT = new Set([
-  'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ERR_NETWORK', 'EPROTO', 'ESOCKETTIMEDOUT',
+// axios refused the request before sending it (a bad option, URL or adapter), or followed too many redirects.
+const NEVER_SENT = new Set([
+  'ERR_BAD_OPTION', 'ERR_BAD_OPTION_VALUE', 'ERR_INVALID_URL', 'ERR_NOT_SUPPORT', 'ERR_DEPRECATED', 'ERR_FR_TOO_MANY_REDIRECTS',
 ]);
+
+/** The connection was never made: a network code that proves the request did not leave. */
+export function notSent(code: string): boolean {
+  return NOT_SENT.has(code);
+}
 const NOT_PROCESSED_STATUS = new Set([408, 425]);
 
 const VERDICTS: Record<Classification['kind'], Outcome> = {
@@ -35,10 +40,11 @@ export function classify(failure: Failure, statusCodes: ReadonlySet<number>): Ou
   if (failure.classification) return VERDICTS[failure.classification.kind];
   const { status, code } = failure;
   if (status === undefined) {
-    // A network error that names no cause (axios-mock-adapter's networkError(), a browser's
-    // XHR) cannot tell whether the request left: an unknown outcome, as the peers treat it.
-    if (code === undefined || MAYBE_SENT.has(code)) return 'unknown';
-    return NOT_SENT.has(code) ? 'not-processed' : 'rejected';
+    // Anything else may have been sent: a reset, a timeout, a body cut short, a socket error
+    // of fetch (UND_ERR_SOCKET), a network error that names no cause (axios-mock-adapter's
+    // networkError(), a browser's XHR). The server may have acted: an unknown outcome.
+    if (code !== undefined && NOT_SENT.has(code)) return 'not-processed';
+    return code !== undefined && NEVER_SENT.has(code) ? 'rejected' : 'unknown';
   }
   if (!statusCodes.has(status)) return 'rejected';
   if (status === 429) return 'rate-limited';

@@ -98,6 +98,21 @@ async function decision(a: Attempt): Promise<Decision> {
   return verdict ? { kind: 'retry' } : { kind: 'stop', reason: 'vetoed' };
 }
 
+/**
+ * A failed answer's body that nobody will read: with `responseType: 'stream'` it holds its
+ * socket until read or destroyed, and a keep-alive agent with few sockets would run dry.
+ */
+function releaseBody(response: AxiosResponse | undefined): void {
+  const body = response?.data as { destroy?: () => void; cancel?: () => Promise<void>; pipe?: unknown } | undefined;
+  if (!body || typeof body !== 'object') return;
+  try {
+    if (typeof body.pipe === 'function' && typeof body.destroy === 'function') body.destroy();
+    else if (typeof ReadableStream !== 'undefined' && body instanceof ReadableStream) void body.cancel().catch(() => undefined);
+  } catch {
+    // A body that cannot be released is left to its socket's timeout.
+  }
+}
+
 /** An error the gate raised for a request it never let out: reported, never retried. */
 function heldBack(error: AxiosError, options: ResolvedOptions): never {
   const state = error.config?.backoffState;
@@ -151,6 +166,7 @@ export function createBackoff(
     // The server may have acted on this attempt: whatever becomes of the retries, the request's outcome is unknown.
     if (a.outcome === 'unknown' && a.state.snapshot) a.state.snapshot.acted = true;
     let config = nextConfig(a.config, a.state.snapshot, next);
+    releaseBody(a.response);
     try {
       await a.options.onRetry?.(ctx);
       await sleep(delay, clock, a.config.signal as AbortSignalLike | undefined);
@@ -193,7 +209,9 @@ export function createBackoff(
 
   const onRejected = async (error: unknown): Promise<AxiosResponse> => {
     if (isHeldError(error)) heldBack(error, optionsOf(error.config) ?? resolved);
-    if (!isAxiosError(error) || !error.config) throw error;
+    // Already decided, at a nested level (an interceptor before this one re-sent the request and
+    // handed its final error on): retrying it again would multiply the retries.
+    if (!isAxiosError(error) || !error.config || error.backoff) throw error;
     const config = error.config;
     const options = optionsOf(config);
     if (!options) throw error;

@@ -1,6 +1,8 @@
-import { AxiosError, isAxiosError, type AxiosRequestConfig, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import {
+  AxiosError, isAxiosError, type AxiosAdapter, type AxiosRequestConfig, type AxiosResponse, type InternalAxiosRequestConfig,
+} from 'axios';
 import { attemptOf, verdictOn, type Attempt } from '../attempt';
-import type { Clock } from '../clock';
+import { MAX_DELAY, type Clock } from '../clock';
 import { HELD, type Coordinator } from '../coordinator';
 import { DEFAULT_STATUS_CODES } from '../options';
 import { freshState } from '../state';
@@ -9,7 +11,7 @@ import type { AbortSignalLike } from '../wait';
 import { holdRequest, type Deadline, type HoldContext } from './held';
 import { Lane, type LaneResult, type Ticket } from './lane';
 import type { ResolvedCoordination } from './settings';
-import { transportCache, transportFor } from './transport';
+import { carry, transportCache, transportFor } from './transport';
 
 /** A key unused for this long, with nothing learned that still holds, is dropped with its state (ms). */
 export const IDLE_AFTER = 10 * 60_000;
@@ -104,7 +106,7 @@ export class Gate implements Coordinator {
     private readonly clock: Clock,
     cancel: (config: AxiosRequestConfig) => AxiosError,
   ) {
-    this.context = { clock, cancel };
+    this.context = { clock, cancel, send: (ticket, adapter, config) => carry(this, ticket, adapter, config) };
     this.lastSweep = clock.now();
   }
 
@@ -157,7 +159,7 @@ export class Gate implements Coordinator {
       this.lanes.delete(key);
       if (this.lastLane === lane) this.lastLane = undefined;
       this.spent.delete(key);
-      this.settings.store.forget?.(key);
+      this.settings.store.forget?.(key, now);
     }
   }
 
@@ -171,19 +173,32 @@ export class Gate implements Coordinator {
   }
 
   /**
-   * A ticket for `config` to leave now, or the promise of one once its origin lets it
-   * out, within the request's own signal, timeout and maxElapsed.
+   * Sends `config` through `adapter` when its origin lets it out: at once when nothing holds
+   * it back, else once it is released, within its own signal, cancel token, timeout and maxElapsed.
    */
-  admit(config: InternalAxiosRequestConfig): Ticket | Promise<Ticket> {
+  send(config: InternalAxiosRequestConfig, adapter: AxiosAdapter): Promise<AxiosResponse> {
     const lane = this.laneFor(config);
     const now = this.clock.now();
-    return lane.tryEnter(now) ?? this.hold(lane, config, this.optionsOf(config), config.backoffState ?? freshState(now));
+    const ticket = lane.tryEnter(now);
+    if (ticket) return carry(this, ticket, adapter, config);
+    return this.hold(lane, config, adapter, this.optionsOf(config), config.backoffState ?? freshState(now));
   }
 
-  private hold(lane: Lane, config: InternalAxiosRequestConfig, options: ResolvedOptions, state: BackoffState): Promise<Ticket> {
+  private hold(
+    lane: Lane,
+    config: InternalAxiosRequestConfig,
+    adapter: AxiosAdapter,
+    options: ResolvedOptions,
+    state: BackoffState,
+  ): Promise<AxiosResponse> {
     // A shared store may still be loading a ban: judge the wait on what it loads.
     const ready = lane.ready;
-    if (ready) return ready.then(() => lane.tryEnter(this.clock.now()) ?? this.hold(lane, config, options, state));
+    if (ready) {
+      return ready.then(() => {
+        const ticket = lane.tryEnter(this.clock.now());
+        return ticket ? carry(this, ticket, adapter, config) : this.hold(lane, config, adapter, options, state);
+      });
+    }
     const now = this.clock.now();
     const cooling = lane.coolingFor(now);
     if (cooling > options.maxRetryAfter) {
@@ -196,21 +211,30 @@ export class Gate implements Coordinator {
     }
     const signal = config.signal as AbortSignalLike | undefined;
     if (signal?.aborted) return Promise.reject(this.context.cancel(config));
-    return holdRequest(this.context, lane, config, this.deadline(config, options, state, now));
+    const token = config.cancelToken as { reason?: unknown } | undefined;
+    if (token?.reason) return Promise.reject(token.reason);
+    return holdRequest(this.context, lane, config, adapter, this.deadline(config, options, state, now, lane.key));
   }
 
-  /** The nearer of the request's timeout and its maxElapsed budget, as a timer and the error it raises. */
-  private deadline(config: AxiosRequestConfig, options: ResolvedOptions, state: BackoffState, now: number): Deadline | undefined {
+  /**
+   * The nearer of the request's timeout and its maxElapsed budget, as a timer and the error it
+   * raises; none past 2^31-1 ms, where a timer would fire at once.
+   */
+  private deadline(config: AxiosRequestConfig, options: ResolvedOptions, state: BackoffState, now: number, key: string): Deadline | undefined {
     const timeout = config.timeout && config.timeout > 0 ? config.timeout : Infinity;
     const budget = state.startedAt + options.maxElapsed - now;
-    if (!Number.isFinite(Math.min(timeout, budget))) return undefined;
+    if (!(Math.min(timeout, budget) <= MAX_DELAY)) return undefined;
     if (timeout <= budget) {
       const code = config.transitional?.clarifyTimeoutError ? 'ETIMEDOUT' : 'ECONNABORTED';
-      const message = `timeout of ${timeout}ms exceeded while held back from a rate-limited or failing server`;
-      return { in: timeout, error: () => heldError(config, code, message, 'held-too-long', 'not-processed') };
+      return {
+        in: timeout,
+        error: (why) => heldError(config, code, `timeout of ${timeout}ms exceeded ${why} ${key}`, 'held-too-long', 'not-processed'),
+      };
     }
-    const message = `maxElapsed (${options.maxElapsed} ms) ran out while held back from a rate-limited or failing server`;
-    return { in: Math.max(0, budget), error: () => heldError(config, 'ERR_BACKOFF_HELD', message, 'max-elapsed', 'not-processed') };
+    return {
+      in: Math.max(0, budget),
+      error: (why) => heldError(config, 'ERR_BACKOFF_HELD', `maxElapsed (${options.maxElapsed} ms) ran out ${why} ${key}`, 'max-elapsed', 'not-processed'),
+    };
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock';
+import { MAX_DELAY, type Clock } from '../clock';
 import { PaceLearner } from './pace';
 import { Ramp } from './ramp';
 import type { BackoffStore } from './store';
@@ -58,6 +58,10 @@ const GO_PROBE = -2;
 const UNTIL_SETTLED = -1;
 /** Requests released in one turn of the event loop: a cooldown that held 30,000 must not stall it. */
 const RELEASE_BATCH = 256;
+/** A probe unanswered this long (ms, at least 4 probe intervals) no longer keeps the next one back. */
+const PROBE_STALL = 1000;
+/** Abandoned waiters are swept out of the queue once they are this many, and half of it. */
+const COMPACT_AT = 64;
 
 /**
  * The requests to one origin: which may go now, which wait, and what their
@@ -66,9 +70,13 @@ const RELEASE_BATCH = 256;
 export class Lane {
   private inFlight = 0;
   private ramp: Ramp | undefined;
-  private probeInFlight = false;
+  /** The probe in flight during an outage, if any. */
+  private probe: Ticket | undefined = undefined;
   private nextProbeAt = 0;
-  private readonly queue: Waiter[] = [];
+  private queue: Waiter[] = [];
+  /** Released in this turn of the event loop; reset by a timer at the next one. */
+  private releasedInTurn = 0;
+  private turnTimer = false;
   /** Abandoned waiters still in the queue. */
   private gone = 0;
   private timer: unknown;
@@ -142,12 +150,36 @@ export class Lane {
     void this.pump();
   }
 
-  /** Drops a waiter that gave up (abort, deadline). */
+  /** Drops a waiter that gave up (abort, deadline); sweeps the queue once most of it gave up. */
   abandon(waiter: Waiter): void {
     if (waiter.gone) return;
     waiter.gone = true;
     this.gone++;
+    if (this.gone >= COMPACT_AT && this.gone * 2 >= this.queue.length) {
+      this.queue = this.queue.filter((w) => !w.gone);
+      this.gone = 0;
+    }
     if (this.held === 0) this.clearTimer();
+  }
+
+  /** Only the first-contact ramp holds requests back: no cooldown, pace, outage or store loading. */
+  onlyRamping(now: number): boolean {
+    return this.ramp !== undefined && !this.preparing && this.coolingFor(now) === 0 && !this.probing
+      && !(this.settings.pacing && this.store.pace(this.key));
+  }
+
+  /** What holds requests back now, in words, for the error of one that gave up waiting. */
+  holdReason(now: number): string {
+    if (this.preparing) return 'while the shared store loaded the state of';
+    if (this.coolingFor(now) > 0) return 'while cooling down';
+    if (this.probing) return 'while probing an outage of';
+    if (this.settings.pacing && this.store.pace(this.key)) return 'while pacing requests after a rate limit of';
+    return 'while ramping up on first contact with';
+  }
+
+  /** A ticket now, whatever holds the others back: for a request the ramp alone held past its deadline. */
+  force(now: number): Ticket {
+    return this.enter(false, now);
   }
 
   get held(): number {
@@ -164,7 +196,7 @@ export class Lane {
     this.inFlight--;
     // Idle is judged in minutes: the send time will do, and the clock is read only when needed.
     this.lastUsed = ticket.sentAt;
-    if (ticket.probe) this.probeInFlight = false;
+    if (ticket === this.probe) this.probe = undefined;
     if (ticket.round >= 0 && this.ramp) {
       this.ramp.settle(ticket.round, ticket.sentAt, this.clock.now(), result.kind === 'success');
       if (this.ramp.done) this.ramp = undefined;
@@ -178,7 +210,7 @@ export class Lane {
   }
 
   private refused(ticket: Ticket, result: Exclude<LaneResult, { kind: 'success' }>, now: number): void {
-    const wait = result.wait === undefined || result.wait <= SANE_WAIT ? result.wait : this.settings.insaneWaitCap;
+    const wait = result.wait === undefined || result.wait <= SANE_WAIT ? result.wait : Math.min(this.settings.insaneWaitCap, SANE_WAIT);
     if (result.kind === 'rate-limited') this.rateLimited(wait, now);
     else if (result.kind === 'unknown') this.failed(ticket, now);
     if (wait !== undefined && this.settings.cooldown) this.store.setCooldown(this.key, now + wait);
@@ -222,7 +254,9 @@ export class Lane {
     const cooling = this.coolingFor(now);
     if (cooling > 0) return cooling;
     if (this.store.breaker(this.key).probing) {
-      if (this.probeInFlight) return UNTIL_SETTLED;
+      // A probe that hangs is not waited for forever: after a while the next one goes.
+      const stall = Math.max(PROBE_STALL, 4 * (this.settings.probing?.interval ?? 0));
+      if (this.probe && now < this.probe.sentAt + stall) return this.probe.sentAt + stall - now;
       if (now < this.nextProbeAt) return this.nextProbeAt - now;
       return GO_PROBE;
     }
@@ -242,9 +276,22 @@ export class Lane {
   private enter(probe: boolean, now: number): Ticket {
     this.inFlight++;
     this.lastUsed = now;
-    if (probe) this.probeInFlight = true;
     const round = probe || !this.ramp ? -1 : this.ramp.send(now);
-    return { lane: this, sentAt: now, probe, round, settled: false };
+    const ticket: Ticket = { lane: this, sentAt: now, probe, round, settled: false };
+    if (probe) this.probe = ticket;
+    return ticket;
+  }
+
+  /** Counts a release against this turn's batch; the count starts again at the next turn. */
+  private released(): void {
+    this.releasedInTurn++;
+    if (this.turnTimer) return;
+    this.turnTimer = true;
+    this.clock.setTimeout(() => {
+      this.turnTimer = false;
+      this.releasedInTurn = 0;
+      if (this.held > 0) void this.pump();
+    }, 0);
   }
 
   /**
@@ -260,31 +307,40 @@ export class Lane {
     try {
       do {
         this.again = false;
-        let released = 0;
         while (this.dropGone() > 0) {
-          if (released === RELEASE_BATCH) {
-            this.wakeIn(0);
-            return;
-          }
+          // Settles call pump too: the batch is counted for the whole turn, not for one call.
+          if (this.releasedInTurn >= RELEASE_BATCH) return;
           const now = this.clock.now();
-          const admitted = this.admit(now);
-          // A store that answers at once costs no await: a release is one synchronous step. One that
-          // fails to answer must not stall the origin: the request goes, as when it cannot load a key.
-          const admission = typeof admitted === 'number' ? admitted : await admitted.catch(() => GO);
+          const admitted = this.admitted(now);
+          const admission = typeof admitted === 'number' ? admitted : await admitted;
           if (admission !== GO && admission !== GO_PROBE) {
             if (admission > 0) this.wakeIn(admission);
             break;
           }
           if (this.dropGone() === 0) break;
           const waiter = this.queue.shift() as Waiter;
+          this.released();
           waiter.release(this.enter(admission === GO_PROBE, now));
-          released++;
         }
         if (this.held === 0) this.clearTimer();
       } while (this.again);
     } finally {
       this.pumping = false;
     }
+  }
+
+  /**
+   * `admit`, never failing: a store that throws or rejects must not stall the origin, so the
+   * request goes, as when a store cannot load a key. A store that answers at once costs no await.
+   */
+  private admitted(now: number): Admission | Promise<Admission> {
+    let admitted: Admission | Promise<Admission>;
+    try {
+      admitted = this.admit(now);
+    } catch {
+      return GO;
+    }
+    return typeof admitted === 'number' ? admitted : admitted.catch(() => GO);
   }
 
   /** Drops abandoned waiters from the head of the queue; returns how many are held. */
@@ -297,7 +353,9 @@ export class Lane {
     return this.held;
   }
 
-  private wakeIn(ms: number): void {
+  private wakeIn(wait: number): void {
+    // setTimeout fires at once past 2^31-1 ms: wake then, and look again.
+    const ms = Math.min(wait, MAX_DELAY);
     const at = this.clock.now() + ms;
     if (this.timer !== undefined && this.timerAt <= at) return;
     this.clearTimer();

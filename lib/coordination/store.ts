@@ -56,8 +56,12 @@ export interface BackoffStore {
    * process starting during a ban does not send into it).
    */
   prepare?(key: string): Promise<void> | void;
-  /** Optional: the key has been idle long enough that its state (nothing still in force) may go. */
-  forget?(key: string): void;
+  /**
+   * Optional: the key has been idle a while where it was asked (epoch ms `now`): drop its state,
+   * unless something in it is still in force (a cooldown, an open breaker, a learned pace), which
+   * another user of a shared store may be relying on.
+   */
+  forget?(key: string, now: number): void;
 }
 
 const CLOSED: BreakerState = Object.freeze({ failures: 0, probing: false });
@@ -110,7 +114,9 @@ export function memoryStore(): BackoffStore {
       const levels = of(key).buckets;
       levels.set(bucket, give(levels.get(bucket), spec, n, now));
     },
-    forget: (key) => {
+    forget: (key, now) => {
+      const state = keys.get(key);
+      if (!state || state.cooldownUntil > now || state.pace || state.breaker !== CLOSED) return;
       keys.delete(key);
       if (key === lastKey) last = lastKey = undefined;
     },

@@ -18,7 +18,7 @@ type Wrapped = AxiosAdapter & { [INNER]?: AdapterSpec };
  * watched on a branch of its own and the adapter's promise returned as it is, so the
  * request's own chain gains no step (this runs on every request).
  */
-function carry(gate: Gate, ticket: Ticket, adapter: AxiosAdapter, config: Config): Promise<AxiosResponse> {
+export function carry(gate: Gate, ticket: Ticket, adapter: AxiosAdapter, config: Config): Promise<AxiosResponse> {
   const answered = (response: AxiosResponse | undefined, error: unknown): void => {
     let result: LaneResult = NEUTRAL;
     try {
@@ -54,8 +54,7 @@ function transport(gate: Gate, inner: AdapterSpec): AxiosAdapter {
     try {
       // Resolved per request, as axios does: the fetch adapter is made for the config.
       const adapter = typeof inner === 'function' ? inner : resolve(inner ?? axios.defaults.adapter, config);
-      const ticket = gate.admit(config);
-      return ticket instanceof Promise ? ticket.then((t) => carry(gate, t, adapter, config)) : carry(gate, ticket, adapter, config);
+      return gate.send(config, adapter);
     } catch (error) {
       return Promise.reject(error);
     }
