@@ -14,6 +14,16 @@ afterEach(() => jest.useRealTimers());
 const tick = (ms = 1) => jest.advanceTimersByTimeAsync(ms);
 const fast: BackoffOptions = { strategy: constant(0) };
 
+/** An attached instance whose origin a first request, answered 429 with `headers`, has put in a cooldown. */
+async function afterA429(options: BackoffOptions, headers: Record<string, string>) {
+  const { api, calls } = manual();
+  attach(api, { ...fast, ...options });
+  const first = rejection(api.get('/a'));
+  await tick();
+  calls[0].reply(429, headers);
+  return { api, calls, first: await first };
+}
+
 describe('a server wait that cannot be meant', () => {
   it.each([
     ['Retry-After of 300 years', { 'retry-after': '9999999999' }],
@@ -226,12 +236,7 @@ describe('holds that must end', () => {
   });
 
   it('rejects at once, and never sends, a held request whose legacy CancelToken is cancelled', async () => {
-    const { api, calls } = manual();
-    attach(api, { ...fast, retries: 0 });
-    const first = rejection(api.get('/a'));
-    await tick();
-    calls[0].reply(429, { 'retry-after': '1' });
-    await first;
+    const { api, calls } = await afterA429({ retries: 0 }, { 'retry-after': '1' });
     const source = axios.CancelToken.source();
     const order = rejection(api.post('/order', { qty: 1 }, { cancelToken: source.token }));
     await tick(50);
@@ -243,12 +248,7 @@ describe('holds that must end', () => {
   });
 
   it('keeps a wait of years at 7 days even with maxRetryAfter: Infinity, and its timer within setTimeout\'s range', async () => {
-    const { api, calls } = manual();
-    attach(api, { ...fast, retries: 0, maxRetryAfter: Infinity });
-    const first = rejection(api.get('/a'));
-    await tick();
-    calls[0].reply(429, { 'retry-after': '9999999999' });
-    await first;
+    const { api, calls } = await afterA429({ retries: 0, maxRetryAfter: Infinity }, { 'retry-after': '9999999999' });
     const held = api.get('/b');
     await tick(6 * 24 * 3600_000);
     expect(calls).toHaveLength(1);
@@ -259,12 +259,7 @@ describe('holds that must end', () => {
   });
 
   it('sets no deadline timer past 2^31-1 ms (it would fire at once): a 30-day maxElapsed holds as long as needed', async () => {
-    const { api, calls } = manual();
-    attach(api, { ...fast, retries: 0, maxElapsed: 30 * 24 * 3600_000 });
-    const first = rejection(api.get('/a'));
-    await tick();
-    calls[0].reply(429, { 'retry-after': '2' });
-    await first;
+    const { api, calls } = await afterA429({ retries: 0, maxElapsed: 30 * 24 * 3600_000 }, { 'retry-after': '2' });
     const held = api.get('/b');
     await tick(1_000);
     expect(calls).toHaveLength(1);
@@ -287,15 +282,11 @@ describe('holds that must end', () => {
   });
 
   it('says what held a request that timed out: the cooldown, not a "failing server"', async () => {
-    const { api, calls } = manual();
-    attach(api, { ...fast, retries: 0 });
-    const first = rejection(api.get('/a'));
-    await tick();
-    calls[0].reply(429, { 'retry-after': '30' });
-    await first;
+    const { api, calls } = await afterA429({ retries: 0 }, { 'retry-after': '30' });
     const held = rejection(api.get('/b', { timeout: 200 }));
     await tick(200);
     expect((await held).message).toBe('timeout of 200ms exceeded while cooling down https://api.exchange.test');
+    expect(calls).toHaveLength(1);
   });
 });
 
@@ -346,12 +337,7 @@ describe('stores that fail', () => {
 
 describe('a request with backoff: false', () => {
   it('is not retried, but waits out a cooldown and teaches one: sent into it, it could extend a ban', async () => {
-    const { api, calls } = manual();
-    attach(api, { ...fast, retries: 0, pacing: false });
-    const first = rejection(api.get('/a'));
-    await tick();
-    calls[0].reply(429, { 'retry-after': '2' });
-    await first;
+    const { api, calls } = await afterA429({ retries: 0, pacing: false }, { 'retry-after': '2' });
     const unretried = rejection(api.get('/b', { backoff: false }));
     await tick(1_000);
     expect(calls).toHaveLength(1);
