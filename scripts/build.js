@@ -61,4 +61,14 @@ for (const file of filesUnder(esm).filter((f) => f.endsWith('.js') || f.endsWith
   fs.writeFileSync(file, out + text.slice(at));
   rewritten += relative.length;
 }
+// axios' CommonJS typings (index.d.cts) declare AxiosError as a type alias inside their namespace:
+// an interface of that name merged into it is a duplicate identifier (TS2300) for every CommonJS
+// project that checks its libraries. The CommonJS declarations leave `err.backoff` untyped there;
+// `backoffInfo(err)` reads it in every set-up.
+const cjsTypes = path.join(dist, 'cjs', 'types.d.ts');
+const augmented = fs.readFileSync(cjsTypes, 'utf8');
+const errorAugmentation = /\n {4}interface AxiosError \{\n[\s\S]*?\n {4}\}/;
+if (!errorAugmentation.test(augmented)) throw new Error('dist/cjs/types.d.ts: the AxiosError augmentation to leave out was not found');
+fs.writeFileSync(cjsTypes, augmented.replace(errorAugmentation, ''));
+
 console.log(`dist/cjs and dist/esm built; ${rewritten} relative imports in dist/esm given their full file names`);
