@@ -222,3 +222,21 @@ describe('the request as made', () => {
     expect(seen.map((c) => c.params)).toEqual(Array(3).fill({ symbol: 'BTCUSDT', signature: 'x' }));
   });
 });
+
+describe('the hand-registered pair, spread forgotten', () => {
+  it('is mended, and says so once: use(backoff(api)) still retries', async () => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const { api, seen } = scripted([503, 200]);
+      api.interceptors.response.use(backoff(api, fast) as never);
+      await Promise.resolve(); // set up, then used: the mend runs as soon as the setup code yields
+      const response = await api.get('/x');
+      expect(response.status).toBe(200);
+      expect(seen).toHaveLength(2);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0][0])).toMatch(/\.\.\.backoff\(api\)/);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+});

@@ -49,11 +49,12 @@ describe('README', () => {
     expect(typeCheck([broken]).join('\n')).toMatch(/block-1\.ts:2/);
   });
 
-  it('starts with the install and test commands', () => {
+  it('starts with the users\' install line, then the contributors\' install and test commands', () => {
     const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
-    const firstShell = /```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
-    expect(firstShell).toMatch(/^npm ci\b/m);
-    expect(firstShell).toMatch(/^npm test\b/m);
-    expect(firstShell).toMatch(/^npm run demo\b/m);
+    const [users, contributors] = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]);
+    expect(users).toMatch(/^npm install axios-backoff axios$/m);
+    expect(contributors).toMatch(/^npm ci\b/m);
+    expect(contributors).toMatch(/^npm test\b/m);
+    expect(contributors).toMatch(/^npm run demo\b/m);
   });
 });

@@ -60,5 +60,23 @@ export function backoff(instance: AxiosInstance, options?: RequestOptions): Resp
       + 'write instance.interceptors.response.use(...backoff(instance, options))');
   }
   refuseShared(options, (key) => `${key} needs the request side that attach installs: use attach(instance, options)`);
-  return createBackoff(instance, options);
+  const pair = createBackoff(instance, options);
+  // `use(backoff(api))`, the spread forgotten, registers the pair as one success handler that
+  // axios skips (it is not a function): nothing would ever be retried. Mend it, and say so.
+  queueMicrotask(() => mendUnspread(instance, pair));
+  return pair;
+}
+
+interface Handler {
+  fulfilled?: unknown;
+  rejected?: unknown;
+}
+
+function mendUnspread(instance: AxiosInstance, pair: ResponseInterceptorPair): void {
+  const handlers = (instance.interceptors.response as { handlers?: Array<Handler | null> }).handlers;
+  const handler = Array.isArray(handlers) ? handlers.find((h) => h?.fulfilled === pair) : undefined;
+  if (!handler) return;
+  [handler.fulfilled, handler.rejected] = pair;
+  console.warn('axios-backoff: interceptors.response.use(backoff(api)) registered the pair as one function; '
+    + 'it has been mended, but write interceptors.response.use(...backoff(api))');
 }

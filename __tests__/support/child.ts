@@ -7,6 +7,8 @@ export interface ChildRun {
   readonly killed: boolean;
   readonly stdout: string;
   readonly stderr: string;
+  /** From its last output to its exit, ms: what a timer or socket left behind would stretch. */
+  readonly exitLagMs: number;
 }
 
 /** Runs a TypeScript file of the project in its own node process, killed if it outlives `guardMs`. */
@@ -18,8 +20,15 @@ export function runTypeScript(file: string, guardMs: number): Promise<ChildRun> 
   });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  let lastOutputAt = Date.now();
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    lastOutputAt = Date.now();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    lastOutputAt = Date.now();
+  });
   let killed = false;
   const guard = setTimeout(() => {
     killed = true;
@@ -28,7 +37,7 @@ export function runTypeScript(file: string, guardMs: number): Promise<ChildRun> 
   return new Promise((resolve) => {
     child.on('close', (code) => {
       clearTimeout(guard);
-      resolve({ code, killed, stdout, stderr });
+      resolve({ code, killed, stdout, stderr, exitLagMs: Date.now() - lastOutputAt });
     });
   });
 }
