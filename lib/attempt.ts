@@ -17,11 +17,38 @@ export interface Attempt {
   readonly outcome: Outcome;
 }
 
+/**
+ * The response as a classifier expects it, where axios has not parsed the body yet (at the
+ * transport, in `backoffAdapter`): a JSON text is parsed when the classifier first reads
+ * `data`, and only then (many answers are read by status and headers alone).
+ */
+function parsedView(response: AxiosResponse): AxiosResponse {
+  const raw: unknown = response.data;
+  if (typeof raw !== 'string') return response;
+  let parsed: unknown;
+  let read = false;
+  return Object.create(response, {
+    data: {
+      get: () => {
+        if (!read) {
+          read = true;
+          try {
+            parsed = JSON.parse(raw);
+          } catch {
+            parsed = raw;
+          }
+        }
+        return parsed;
+      },
+    },
+  }) as AxiosResponse;
+}
+
 /** `classify`'s verdict on a response; a classifier that throws has said nothing. */
 export function verdictOn(response: AxiosResponse | undefined, options: ResolvedOptions): Classification | undefined {
   if (!response || !options.classify) return undefined;
   try {
-    return options.classify(response) ?? undefined;
+    return options.classify(parsedView(response)) ?? undefined;
   } catch {
     return undefined;
   }

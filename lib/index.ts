@@ -4,13 +4,15 @@
  *
  * @module axios-backoff
  */
-import type { AxiosInstance } from 'axios';
+import type { AxiosAdapter, AxiosInstance } from 'axios';
+import { createBackoffAdapter, type BackoffAdapterOptions } from './adapter';
 import { createAttach } from './attach';
 import type { BackoffOptions } from './coordination/settings';
 import { createBackoff } from './interceptor';
 import { refuseShared } from './options';
 import type { RequestOptions, ResponseInterceptorPair } from './types';
 
+export type { AdapterSpec, BackoffAdapterOptions } from './adapter';
 export { constant, decorrelatedJitter, exponential, linear } from './strategies';
 export type { DecorrelatedJitterOptions, ExponentialOptions, LinearOptions } from './strategies';
 export { DEFAULT_METHODS, DEFAULT_STATUS_CODES } from './options';
@@ -42,6 +44,24 @@ export type {
  */
 export function attach(instance: AxiosInstance, options?: BackoffOptions): () => void {
   return createAttach(instance, options);
+}
+
+/**
+ * An axios adapter with the behaviour of `attach` (decision, waits, per-origin coordination, state
+ * on the config), for clients whose axios instance is out of reach, such as most exchange SDKs.
+ * Works with any axios 1.x copy. It retries below the interceptors: the client's signer does not
+ * run again, so set `resign` to give a retry a fresh timestamp and signature. `options.adapter`
+ * names the transport it wraps (default: axios' own). One adapter shares its coordination among
+ * every instance that uses it.
+ *
+ * @example
+ * ```ts
+ * const client = new MainClient(keys, { adapter: backoffAdapter(presets.binance({ resign })) });
+ * axios.defaults.adapter = backoffAdapter({ retries: 5 }); // clients that make instances on the fly
+ * ```
+ */
+export function backoffAdapter(options?: BackoffAdapterOptions): AxiosAdapter {
+  return createBackoffAdapter(options);
 }
 
 /**

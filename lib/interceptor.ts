@@ -1,5 +1,5 @@
 import { CanceledError, isAxiosError } from 'axios';
-import type { AxiosError, AxiosInstance, AxiosRequestConfig, AxiosResponse } from 'axios';
+import type { AxiosError, AxiosRequestConfig, AxiosResponse } from 'axios';
 import { attemptOf, matrixDecision, methodOf, replayable, timedOut, verdictOn, type Attempt } from './attempt';
 import { systemClock, type Clock } from './clock';
 import { isHeldError, NO_COORDINATION, type Coordinator } from './coordinator';
@@ -127,8 +127,13 @@ function heldBack(error: AxiosError, options: ResolvedOptions): never {
  * The response interceptor pair. `clock` is a parameter so tests can drive time;
  * users call `backoff` from index, which passes the system clock.
  */
+/** Where a retry is sent: the instance (so its request interceptors run again), or `backoffAdapter`'s own send. */
+export interface Dispatcher {
+  request(config: AxiosRequestConfig): Promise<AxiosResponse>;
+}
+
 export function createBackoff(
-  instance: AxiosInstance,
+  instance: Dispatcher,
   userOptions: RetryOptions = {},
   clock: Clock = systemClock,
   coordinator: Coordinator = NO_COORDINATION,

@@ -43,33 +43,6 @@ function laneResult(a: Attempt): LaneResult {
   return a.response ? SUCCESS : { kind: 'neutral', wait };
 }
 
-/**
- * The response as a classifier expects it, before axios parsed the body: a JSON text is
- * parsed when the classifier first reads `data`, and only then (most answers are read by
- * status and headers alone).
- */
-function parsedView(response: AxiosResponse): AxiosResponse {
-  const raw: unknown = response.data;
-  if (typeof raw !== 'string') return response;
-  let parsed: unknown;
-  let read = false;
-  return Object.create(response, {
-    data: {
-      get: () => {
-        if (!read) {
-          read = true;
-          try {
-            parsed = JSON.parse(raw);
-          } catch {
-            parsed = raw;
-          }
-        }
-        return parsed;
-      },
-    },
-  }) as AxiosResponse;
-}
-
 const ABSOLUTE = /^([a-z][a-z\d+.-]*:)\/\/([^/?#]*)/i;
 
 function parseOrigin(url: string): string | undefined {
@@ -245,7 +218,7 @@ export class Gate implements Coordinator {
   resultOf(config: InternalAxiosRequestConfig, response: AxiosResponse | undefined, error: unknown): LaneResult {
     const options = this.optionsOf(config);
     const snapshot = config.backoffState?.snapshot;
-    const verdict = response && options.classify ? verdictOn(parsedView(response), options) : undefined;
+    const verdict = verdictOn(response, options);
     if (response && response.status < 400 && (!verdict || verdict.kind === 'ok')) {
       if (snapshot) snapshot.acted = true;
       return SUCCESS;

@@ -1,0 +1,129 @@
+import axios, { type AxiosStatic, type InternalAxiosRequestConfig } from 'axios';
+import { backoffAdapter, backoffInfo, constant, type BackoffOptions } from '../lib';
+import { reply, serversClosedAfterEach } from './support/server';
+import { rejection } from './support/mock';
+
+// backoffAdapter: attach's behaviour below the interceptors, for clients whose instance is out of
+// reach. Against a real loopback server; every wait is short and bounded by jest's timeout.
+
+const start = serversClosedAfterEach();
+const fast: BackoffOptions = { strategy: constant(0) };
+
+/** A second copy of axios, as an SDK that bundles its own brings. */
+function otherAxiosCopy(): AxiosStatic {
+  let copy: AxiosStatic | undefined;
+  jest.isolateModules(() => {
+    copy = require('axios');
+  });
+  if (!copy || copy === axios) throw new Error('expected a separate copy of axios');
+  return copy;
+}
+
+describe('backoffAdapter', () => {
+  it('waits out a 429\'s Retry-After and resolves with the retry\'s answer, state on the config', async () => {
+    const server = await start([reply(429, { code: -1003 }, { 'Retry-After': '1' }), reply(200, { price: '1' })]);
+    const api = axios.create({ baseURL: server.url, adapter: backoffAdapter(fast) });
+
+    const response = await api.get('/api/v3/ticker');
+
+    expect(response.data).toEqual({ price: '1' });
+    expect(response.config.backoffState).toMatchObject({ attempt: 1, delays: [1000] });
+    expect(server.arrivals).toHaveLength(2);
+    expect(server.arrivals[1].at - server.arrivals[0].at).toBeGreaterThanOrEqual(950);
+  });
+
+  it('runs the client\'s signer once, and resign before each retry: the retry carries a fresh signature', async () => {
+    const server = await start([reply(429, {}, { 'Retry-After': '1' }), reply(200, {})]);
+    let signed = 0;
+    const resign = jest.fn((config: { params?: Record<string, unknown> }) => ({ ...config, params: { ...config.params, timestamp: 'fresh' } }));
+    const api = axios.create({ baseURL: server.url, adapter: backoffAdapter({ ...fast, resign }) });
+    api.interceptors.request.use((config) => {
+      signed++;
+      config.params = { ...config.params, timestamp: 'first' };
+      return config;
+    });
+
+    await api.get('/api/v3/account');
+
+    expect(signed).toBe(1);
+    expect(resign).toHaveBeenCalledTimes(1);
+    expect(server.arrivals.map((a) => new URL(a.url, server.url).searchParams.get('timestamp'))).toEqual(['first', 'fresh']);
+  });
+
+  it('sends an order answered 503 once, and reports it as an unknown outcome', async () => {
+    const server = await start([reply(503, {})]);
+    const api = axios.create({ baseURL: server.url, adapter: backoffAdapter(fast) });
+
+    const error = await rejection(api.post('/api/v3/order', { qty: 1 }));
+
+    expect(error.response?.status).toBe(503);
+    expect(backoffInfo(error)).toMatchObject({ outcome: 'unknown', reason: 'unsafe-method' });
+    expect(server.arrivals).toHaveLength(1);
+  });
+
+  it('holds every instance that uses it while their server cools down, as one client', async () => {
+    const server = await start([reply(429, {}, { 'Retry-After': '1' }), reply(200, {})]);
+    const adapter = backoffAdapter({ ...fast, retries: 0 });
+    const first = axios.create({ baseURL: server.url, adapter });
+    const second = axios.create({ baseURL: server.url, adapter });
+
+    await rejection(first.get('/a'));
+    const sentAt = Date.now();
+    await second.get('/b');
+
+    expect(Date.now() - sentAt).toBeGreaterThanOrEqual(900);
+    expect(server.arrivals.map((a) => a.url)).toEqual(['/a', '/b']);
+  });
+
+  it('works with another copy of axios, as an SDK that bundles its own uses it', async () => {
+    const server = await start([reply(503, {}), reply(200, { ok: true })]);
+    const copy = otherAxiosCopy();
+    const api = copy.create({ baseURL: server.url, adapter: backoffAdapter(fast) });
+
+    const response = await api.get('/x');
+
+    expect(response.data).toEqual({ ok: true });
+    expect(server.arrivals).toHaveLength(2);
+  });
+
+  it('can stand as a copy\'s default adapter, for a client that makes its instances on the fly', async () => {
+    const server = await start([reply(429, {}, { 'Retry-After': '1' }), reply(200, { ok: true })]);
+    const copy = otherAxiosCopy();
+    copy.defaults.adapter = backoffAdapter(fast);
+
+    const response = await copy.create({ baseURL: server.url }).get('/x');
+
+    expect(response.data).toEqual({ ok: true });
+    expect(server.arrivals).toHaveLength(2);
+  });
+
+  it('wraps the transport it is given', async () => {
+    const seen: string[] = [];
+    const inner = async (config: InternalAxiosRequestConfig) => {
+      seen.push(String(config.url));
+      return { status: seen.length === 1 ? 503 : 200, statusText: '', headers: {}, data: '{"n":1}', config, request: {} };
+    };
+    const api = axios.create({ baseURL: 'https://api.exchange.test', adapter: backoffAdapter({ ...fast, adapter: inner }), validateStatus: () => true });
+
+    const response = await api.get('/x');
+
+    // validateStatus accepts the 503, so it is the caller's; the adapter's lane still learned from it.
+    expect(response.status).toBe(503);
+    expect(seen).toEqual(['/x']);
+  });
+
+  it('does not retry a request with backoff: false, and fails one whose override is invalid before sending', async () => {
+    const server = await start([reply(503, {})]);
+    const api = axios.create({ baseURL: server.url, adapter: backoffAdapter(fast) });
+
+    expect((await rejection(api.get('/x', { backoff: false }))).response?.status).toBe(503);
+    await expect(api.get('/y', { backoff: { retries: -1 } })).rejects.toThrow('config.backoff.retries must be a whole number >= 0, got -1');
+    expect(server.arrivals.map((a) => a.url)).toEqual(['/x']);
+  });
+
+  it('refuses bad options when it is made', () => {
+    expect(() => backoffAdapter({ retries: 1.5 })).toThrow('retries must be a whole number >= 0, got 1.5');
+    expect(() => backoffAdapter({ adapter: 42 as never })).toThrow(/adapter must be an axios adapter/);
+    expect(() => backoffAdapter({ retrys: 2 } as never)).toThrow(/unknown option "retrys"/);
+  });
+});

@@ -1,0 +1,74 @@
+import axios, { type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import { systemClock, type Clock } from './clock';
+import { Gate } from './coordination/gate';
+import { resolveCoordination, type BackoffOptions } from './coordination/settings';
+import { cancelError, createBackoff } from './interceptor';
+import { optionsForRequest, resolveOptions, retryPart } from './options';
+import { takeSnapshot } from './replay';
+import { freshState, liveState } from './state';
+import type { ResolvedOptions } from './types';
+
+type Config = InternalAxiosRequestConfig;
+/** What `config.adapter` may name: a function, a known adapter's name, or a list of either. */
+export type AdapterSpec = Config['adapter'];
+
+/** Options of `backoffAdapter`: those of `attach`, and the transport it wraps. */
+export interface BackoffAdapterOptions extends BackoffOptions {
+  /**
+   * The transport to send through: a function, `'http'`, `'fetch'`, `'xhr'`, or a list of them.
+   * Default: axios' own for the request (`['xhr', 'http', 'fetch']`, the first the platform has).
+   */
+  adapter?: AdapterSpec;
+}
+
+/**
+ * axios' own transports, as its defaults name them when this module loads: read later, they may
+ * name this very adapter (`axios.defaults.adapter = backoffAdapter()`), which would call itself.
+ */
+const BUILT_IN: AdapterSpec = axios.defaults.adapter;
+
+// axios' own resolver (1.6+); its typings omit the config the fetch adapter is made for.
+const resolveAdapter = (spec: AdapterSpec, config: Config): AxiosAdapter =>
+  (axios.getAdapter as (spec: AdapterSpec, config: Config) => AxiosAdapter)(spec ?? BUILT_IN, config);
+
+/**
+ * `backoffAdapter`: the whole of `attach` (decision, waits, per-origin coordination, state on the
+ * config) below the interceptors, for clients whose axios instance is out of reach. A retry is
+ * sent again from here, so the client's request interceptors do not run again: `resign` is how a
+ * retry gets a fresh timestamp and signature.
+ */
+export function createBackoffAdapter(options: BackoffAdapterOptions = {}, clock: Clock = systemClock): AxiosAdapter {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(`backoffAdapter(options): options must be a plain options object, got ${options === null ? 'null' : typeof options}`);
+  }
+  const { adapter: inner, ...rest } = options;
+  if (inner !== undefined && typeof inner !== 'function' && typeof inner !== 'string' && !Array.isArray(inner)) {
+    throw new TypeError('adapter must be an axios adapter: a function, a name (\'http\', \'fetch\', \'xhr\') or a list of them');
+  }
+  const resolved = resolveOptions(rest, 'options', true);
+  const gate = new Gate(resolveCoordination(rest, resolved.maxRetryAfter), resolved, clock, cancelError);
+  const base = retryPart(rest);
+
+  /** One attempt: recorded on first sight, sent under the gate, its answer decided on. */
+  const send = (config: Config): Promise<AxiosResponse> => {
+    if (!liveState(config)) {
+      let own: ResolvedOptions | undefined;
+      try {
+        own = optionsForRequest(base, resolved, config.backoff);
+      } catch (invalid) {
+        return Promise.reject(invalid);
+      }
+      // The request as the client signed it: a retry sends it again, through `resign` if set.
+      if (own) config.backoffState = freshState(clock.now(), takeSnapshot(config, own));
+    }
+    let adapter: AxiosAdapter;
+    try {
+      adapter = typeof inner === 'function' ? inner : resolveAdapter(inner, config);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return gate.send(config, adapter).then(onFulfilled, onRejected);
+  };
+  const [onFulfilled, onRejected] = createBackoff({ request: (config) => send(config as Config) }, base, clock, gate);
+  return send;
+}
