@@ -46,7 +46,7 @@ describe('binance', () => {
       weight(`Way too much request weight used; IP banned until ${BAN_END}. Please use WebSocket Streams for live updates to avoid bans.`), RL_WAIT(120_000)],
     ['418 ban without Retry-After waits for the ban end', 418, {},
       weight(`Way too much request weight used; IP banned until ${BAN_END}. Please use WebSocket Streams for live updates to avoid bans.`), RL_WAIT(60_000)],
-    ['418 ban with no end given is fatal', 418, {}, weight('Way too much request weight used; IP banned until %s.'), FATAL],
+    ['418 ban with no end given holds for the shortest ban, 2 minutes', 418, {}, weight('Way too much request weight used; IP banned until %s.'), RL_WAIT(120_000)],
     ['503 -1007 timeout: execution status unknown', 503, {},
       { code: -1007, msg: 'Timeout waiting for response from backend server. Send status unknown; execution status unknown.' }, UNKNOWN],
     ['500 -1006 unexpected response', 500, {},
@@ -73,7 +73,7 @@ describe('bybit', () => {
     ['200 10006 with a reset already past', 200, { 'X-Bapi-Limit-Reset-Timestamp': '1672738000000' },
       envelope(10006, 'Too many visits!'), RL_WAIT(0)],
     ['200 10018 IP limit', 200, {}, envelope(10018, 'Exceeded the IP Rate Limit.'), RL],
-    ['403 access too frequent', 403, {}, 'access too frequent', FATAL],
+    ['403 access too frequent holds for the 10 minutes Bybit asks', 403, {}, 'access too frequent', RL_WAIT(600_000)],
     ['200 10000 server timeout', 200, {}, envelope(10000, 'Server Timeout'), UNKNOWN],
     ['200 10016 internal error', 200, {}, envelope(10016, 'Internal System Error.'), UNKNOWN],
     ['200 170007 backend timeout', 200, {}, envelope(170007, 'Timeout waiting for response from backend server.'), UNKNOWN],
@@ -232,5 +232,12 @@ describe('presets', () => {
     const result = presets.bybit().classify(response(200, { retCode: 10006 }, { 'X-Bapi-Limit-Reset-Timestamp': reset }));
     expect(result).toMatchObject({ kind: 'rate-limited' });
     expect((result as { wait: number }).wait).toBeGreaterThan(59 * 60_000);
+  });
+});
+
+describe('body codes parsed as BigInt (json-bigint and its kin)', () => {
+  it('are read like numbers', () => {
+    expect(bybitClassifier()(response(200, { retCode: BigInt(10006), retMsg: 'Too many visits!' }))?.kind).toBe('rate-limited');
+    expect(binanceClassifier()(response(400, { code: BigInt(-1021), msg: 'Timestamp outside recvWindow' }))?.kind).toBe('resign');
   });
 });

@@ -377,3 +377,63 @@ describe('an interceptor before attach that re-sends the request (auth refresh)'
     expect(error.backoff).toMatchObject({ reason: 'retries-exhausted', outcome: 'unknown' });
   });
 });
+
+describe('a cooldown that grows while requests are held', () => {
+  it('fails at once the held requests that may not wait that long, instead of holding them to its end', async () => {
+    const { api, calls } = manual();
+    const onGiveUp = jest.fn();
+    attach(api, { ...fast, retries: 0, maxRetryAfter: 2_000, pacing: false, onGiveUp });
+    const slow = rejection(api.get('/slow'));
+    const short = rejection(api.get('/short'));
+    await tick();
+    calls[1].reply(429, { 'retry-after': '1' });
+    await short;
+    const held = rejection(api.get('/held'));
+    await tick(100);
+    calls[0].reply(429, { 'retry-after': '6' });
+    await slow;
+    await tick();
+    const error = await held;
+    expect(error.backoff).toMatchObject({ reason: 'retry-after-too-long', outcome: 'rate-limited' });
+    expect(calls).toHaveLength(2);
+    expect(onGiveUp).toHaveBeenCalledTimes(3);
+  });
+});
+
+describe('requests that never answer (long polls)', () => {
+  it('do not slow the first-contact ramp to a request a stall: the rounds grow while nothing is refused', async () => {
+    const { api, calls } = manual();
+    attach(api, fast);
+    Array.from({ length: 8 }, (_, i) => void api.get(`/poll${i}`).catch(() => undefined));
+    const quote = api.get('/quote');
+    // Rounds of 1, 2, 4 stall in turn (250 ms each); the round of 8 takes the last poll and the quote.
+    await tick(760);
+    expect(calls.map((c) => c.config.url)).toContain('/quote');
+    calls.find((c) => c.config.url === '/quote')?.reply(200);
+    expect((await quote).status).toBe(200);
+  });
+});
+
+describe('a classifier', () => {
+  it('reads each response once, whatever the transport and the response side both need of it', async () => {
+    const { api, calls } = manual();
+    const classify = jest.fn(() => undefined);
+    attach(api, { ...fast, classify });
+    const request = api.get('/a');
+    await tick();
+    calls[0].reply(200, {}, '{"code":0}');
+    await request;
+    expect(classify).toHaveBeenCalledTimes(1);
+  });
+
+  it('sees status, headers and the parsed body on a copy of the response, as on the response', async () => {
+    const { api, calls } = manual();
+    const seen: unknown[] = [];
+    attach(api, { ...fast, classify: (response) => void seen.push({ ...response }) });
+    const request = api.get('/a');
+    await tick();
+    calls[0].reply(200, { 'x-test': '1' }, '{"retCode":0}');
+    await request;
+    expect(seen[0]).toMatchObject({ status: 200, headers: { 'x-test': '1' }, data: { retCode: 0 } });
+  });
+});

@@ -19,39 +19,59 @@ export interface Attempt {
 
 /**
  * The response as a classifier expects it, where axios has not parsed the body yet (at the
- * transport, in `backoffAdapter`): a JSON text is parsed when the classifier first reads
- * `data`, and only then (many answers are read by status and headers alone).
+ * transport, in `backoffAdapter`): a copy whose JSON text is parsed when `data` is first read,
+ * and only then (many answers are read by status and headers alone).
  */
 function parsedView(response: AxiosResponse): AxiosResponse {
   const raw: unknown = response.data;
   if (typeof raw !== 'string') return response;
   let parsed: unknown;
   let read = false;
-  return Object.create(response, {
-    data: {
-      get: () => {
-        if (!read) {
-          read = true;
-          try {
-            parsed = JSON.parse(raw);
-          } catch {
-            parsed = raw;
-          }
+  const view = { ...response };
+  Object.defineProperty(view, 'data', {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      if (!read) {
+        read = true;
+        try {
+          parsed = JSON.parse(raw);
+        } catch {
+          parsed = raw;
         }
-        return parsed;
-      },
+      }
+      return parsed;
     },
-  }) as AxiosResponse;
+  });
+  return view;
 }
 
-/** `classify`'s verdict on a response; a classifier that throws has said nothing. */
+/**
+ * Where the transport leaves its reading of a response, so the response side reads the same and
+ * parses the body once: axios hands the same response object on after its transforms. Registered,
+ * so two copies of the package read each other's.
+ */
+const VERDICT = Symbol.for('axios-backoff.verdict');
+type Read = AxiosResponse & { [VERDICT]?: Classification | null };
+
+/** `classify`'s verdict on a response, read once; a classifier that throws has said nothing. */
 export function verdictOn(response: AxiosResponse | undefined, options: ResolvedOptions): Classification | undefined {
   if (!response || !options.classify) return undefined;
+  const read = response as Read;
+  const known = read[VERDICT];
+  if (known !== undefined) return known ?? undefined;
+  let verdict: Classification | undefined;
   try {
-    return options.classify(parsedView(response)) ?? undefined;
+    verdict = options.classify(parsedView(response)) ?? undefined;
   } catch {
-    return undefined;
+    verdict = undefined;
   }
+  try {
+    Object.defineProperty(read, VERDICT, { value: verdict ?? null, configurable: true });
+  } catch {
+    // A frozen response is read again next time.
+  }
+  return verdict;
 }
 
 /** The wait the server asked for: Retry-After, and for a rate limit also the reset headers and the verdict's wait. */

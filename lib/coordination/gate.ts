@@ -79,7 +79,12 @@ export class Gate implements Coordinator {
     private readonly clock: Clock,
     cancel: (config: AxiosRequestConfig) => AxiosError,
   ) {
-    this.context = { clock, cancel, send: (ticket, adapter, config) => carry(this, ticket, adapter, config) };
+    this.context = {
+      clock,
+      cancel,
+      send: (ticket, adapter, config) => carry(this, ticket, adapter, config),
+      refuse: (config, cooling, now, key) => this.refuse(config, cooling, now, key),
+    };
     this.lastSweep = clock.now();
   }
 
@@ -173,20 +178,33 @@ export class Gate implements Coordinator {
       });
     }
     const now = this.clock.now();
-    const cooling = lane.coolingFor(now);
-    if (cooling > options.maxRetryAfter) {
-      const message = `${lane.key} is cooling down for ${cooling} ms, longer than maxRetryAfter (${options.maxRetryAfter} ms)`;
-      return Promise.reject(heldError(config, 'ERR_BACKOFF_HELD', message, 'retry-after-too-long', 'rate-limited'));
-    }
-    if (now + cooling - state.startedAt > options.maxElapsed) {
-      const message = `${lane.key} is cooling down for ${cooling} ms, past maxElapsed (${options.maxElapsed} ms)`;
-      return Promise.reject(heldError(config, 'ERR_BACKOFF_HELD', message, 'max-elapsed', 'rate-limited'));
-    }
+    const refused = this.refuse(config, lane.coolingFor(now), now, lane.key, options, state);
+    if (refused) return Promise.reject(refused);
     const signal = config.signal as AbortSignalLike | undefined;
     if (signal?.aborted) return Promise.reject(this.context.cancel(config));
     const token = config.cancelToken as { reason?: unknown } | undefined;
     if (token?.reason) return Promise.reject(token.reason);
     return holdRequest(this.context, lane, config, adapter, this.deadline(config, options, state, now, lane.key));
+  }
+
+  /** The error for a request that may not wait out `cooling` ms: longer than maxRetryAfter, or past maxElapsed. */
+  private refuse(
+    config: AxiosRequestConfig,
+    cooling: number,
+    now: number,
+    key: string,
+    options = this.optionsOf(config),
+    state: BackoffState = config.backoffState ?? freshState(now),
+  ): AxiosError | undefined {
+    if (cooling > options.maxRetryAfter) {
+      const message = `${key} is cooling down for ${cooling} ms, longer than maxRetryAfter (${options.maxRetryAfter} ms)`;
+      return heldError(config, 'ERR_BACKOFF_HELD', message, 'retry-after-too-long', 'rate-limited');
+    }
+    if (now + cooling - state.startedAt > options.maxElapsed) {
+      const message = `${key} is cooling down for ${cooling} ms, past maxElapsed (${options.maxElapsed} ms)`;
+      return heldError(config, 'ERR_BACKOFF_HELD', message, 'max-elapsed', 'rate-limited');
+    }
+    return undefined;
   }
 
   /**

@@ -19,6 +19,8 @@ export interface HoldContext {
   readonly cancel: (config: Config) => AxiosError;
   /** Sends a request the lane let out, under its ticket: the transport's own path. */
   readonly send: (ticket: Ticket, adapter: AxiosAdapter, config: Config) => Promise<AxiosResponse>;
+  /** The error for a request that may not wait out `cooling` ms more, or undefined when it may. */
+  readonly refuse: (config: Config, cooling: number, now: number, key: string) => AxiosError | undefined;
 }
 
 /** When a held request gives up on its own: in `in` ms, with the error `error` makes of why it was held. */
@@ -71,6 +73,11 @@ export class HeldRequest implements Waiter {
   release(ticket: Ticket): void {
     this.unwatch();
     this.resolve(this.context.send(ticket, this.adapter, this.config));
+  }
+
+  outwaited(cooling: number, now: number): void {
+    const refused = this.context.refuse(this.config, cooling, now, this.lane.key);
+    if (refused) this.fail(refused);
   }
 
   /**

@@ -47,6 +47,8 @@ export type LaneResult =
 /** A held request, as the lane sees it. */
 export interface Waiter {
   release(ticket: Ticket): void;
+  /** The origin will cool down for `cooling` ms more: a waiter that may not wait that long gives up. */
+  outwaited?(cooling: number, now: number): void;
   /** Set by `abandon`: skipped when its turn comes (removing it from the middle costs O(n)). */
   gone?: boolean;
 }
@@ -77,6 +79,8 @@ export class Lane {
   /** Released in this turn of the event loop; reset by a timer at the next one. */
   private releasedInTurn = 0;
   private turnTimer = false;
+  /** The end of the longest cooldown the held requests have been checked against, epoch ms. */
+  private checkedUntil = 0;
   /** Abandoned waiters still in the queue. */
   private gone = 0;
   private timer: unknown;
@@ -282,6 +286,17 @@ export class Lane {
     return ticket;
   }
 
+  /**
+   * A cooldown longer than any the held requests were checked against (a later, longer 429, or one
+   * another process shared): those that may not wait that long give up now, not at its end.
+   */
+  private checkWaits(now: number): void {
+    const cooling = this.coolingFor(now);
+    if (cooling === 0 || now + cooling <= this.checkedUntil) return;
+    this.checkedUntil = now + cooling;
+    for (const waiter of this.queue.slice()) if (!waiter.gone) waiter.outwaited?.(cooling, now);
+  }
+
   /** Counts a release against this turn's batch; the count starts again at the next turn. */
   private released(): void {
     this.releasedInTurn++;
@@ -315,6 +330,7 @@ export class Lane {
           const admission = typeof admitted === 'number' ? admitted : await admitted;
           if (admission !== GO && admission !== GO_PROBE) {
             if (admission > 0) this.wakeIn(admission);
+            this.checkWaits(now);
             break;
           }
           if (this.dropGone() === 0) break;

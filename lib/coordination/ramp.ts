@@ -10,7 +10,7 @@ const STALL_RTTS = 4;
  * as large. Like TCP slow start, except that a round waits for its answers, so a limit met
  * mid-round overshoots by at most that round. No round waits for its slowest answer: a
  * request in flight for a few round trips (250 ms before any answer) is no longer waited
- * for, and the round it held back ends without growing.
+ * for, and the round it held back ends (growing, when no answer in it was refused or failed).
  */
 export class Ramp {
   private size: number;
@@ -38,10 +38,11 @@ export class Ramp {
   /** 0 when a request may go at `now`; otherwise the ms until the oldest one waited for stalls. */
   wait(now: number): number {
     const stall = this.stallAfter;
+    // Slow is not refused: a stalled request (a long poll, a server slow to answer) ends its
+    // round's wait for it, and the round still grows when no answer refused or failed.
     while (this.open.length > 0 && this.open[0] + stall <= now) {
       this.open.shift();
       this.answered++;
-      this.clean = false; // slow is not clean: the round ends, and does not grow
     }
     this.nextRound();
     if (this.sent < this.size) return 0;

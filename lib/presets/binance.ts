@@ -22,15 +22,18 @@ const WAF = fatal('Binance 403: the web application firewall blocked this client
 // -1003 "Way too much request weight used; IP banned until %s." The docs leave the unit open; logs show epoch ms.
 const BANNED_UNTIL = /banned until\s*(\d*)/i;
 
+// https://developers.binance.com/docs/binance-spot-api-docs/rest-api/limits: "IP bans are tracked and
+// scale in duration for repeat offenders, from 2 minutes to 3 days". A ban that names no end lasts that long at least.
+const SHORTEST_BAN = 2 * 60_000;
+
 /**
  * A rate limit waits for Retry-After (seconds, on 429 and 418) or the end of a ban, whichever is later;
- * maxRetryAfter then refuses a long ban. A ban with no end given is never retried into.
+ * maxRetryAfter then refuses a long ban. A ban with no end given holds every request for the shortest ban.
  */
 function limited(response: AxiosResponse, now: number): Classification {
   const banned = BANNED_UNTIL.exec(textOf(response.data, 'msg'));
   const wait = largestWait([serverWait(headersOf(response), now), banned ? parseEpochOrDelta(banned[1], now) : undefined]);
-  if (banned && wait === undefined) return fatal('Binance -1003: IP banned, and the ban names no end');
-  return rateLimited(wait);
+  return rateLimited(banned && wait === undefined ? SHORTEST_BAN : wait);
 }
 
 const read: Reader = (response, now) => {

@@ -2,7 +2,7 @@ import { headerValue } from '../headers';
 import { parseEpochMs } from '../ratelimit-headers';
 import type { Classifier } from '../types';
 import {
-  classifier, codeOf, codeTable, fatal, headersOf, lookup, preset, RATE_LIMITED, RESIGN, UNKNOWN, type Reader,
+  classifier, codeOf, codeTable, headersOf, lookup, preset, RATE_LIMITED, rateLimited, RESIGN, UNKNOWN, type Reader,
 } from './shared';
 
 // https://bybit-exchange.github.io/docs/v5/error (retCode, sent with HTTP 200)
@@ -16,8 +16,9 @@ const CODES = codeTable({
 });
 
 // https://bybit-exchange.github.io/docs/v5/rate-limit: over 600 requests in 5 s from one IP gives
-// 403 "access too frequent"; Bybit asks clients to stop and wait at least 10 minutes.
-const BANNED = fatal('Bybit 403: access too frequent; the IP is blocked for at least 10 minutes');
+// 403 "access too frequent"; Bybit asks clients to stop and wait at least 10 minutes. A rate limit
+// with that wait: longer than maxRetryAfter, it fails at once, and holds every request to Bybit.
+const BANNED = rateLimited(10 * 60_000);
 
 const read: Reader = (response, now) => {
   if (response.status === 403) return BANNED;

@@ -43,6 +43,8 @@ export function field(body: unknown, key: string): unknown {
 export function codeOf(body: unknown, key: string): string | undefined {
   const value = field(body, key);
   if (typeof value === 'number' && Number.isInteger(value)) return String(value);
+  // json-bigint and its kin parse large integers, and sometimes all of them, as BigInt.
+  if (typeof value === 'bigint') return String(value);
   if (typeof value === 'string' && value.trim() !== '') return value.trim();
   return undefined;
 }
