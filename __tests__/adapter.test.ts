@@ -1,5 +1,5 @@
 import axios, { type AxiosStatic, type InternalAxiosRequestConfig } from 'axios';
-import { backoffAdapter, backoffInfo, constant, type BackoffOptions } from '../lib';
+import { backoffAdapter, backoffInfo, constant, presets, type BackoffOptions } from '../lib';
 import { reply, serversClosedAfterEach } from './support/server';
 import { rejection } from './support/mock';
 
@@ -57,6 +57,16 @@ describe('backoffAdapter', () => {
     const error = await rejection(api.post('/api/v3/order', { qty: 1 }));
 
     expect(error.response?.status).toBe(503);
+    expect(backoffInfo(error)).toMatchObject({ outcome: 'unknown', reason: 'unsafe-method' });
+    expect(server.arrivals).toHaveLength(1);
+  });
+
+  it('sends an OKX order answered 503 with code 50001 once: OKX does not say it was not placed', async () => {
+    const server = await start([reply(503, { code: '50001', msg: 'Service temporarily unavailable. Please try again later.', data: [] })]);
+    const api = axios.create({ baseURL: server.url, adapter: backoffAdapter(presets.okx(fast)) });
+
+    const error = await rejection(api.post('/api/v5/trade/order', { instId: 'BTC-USDT', side: 'buy', sz: '1' }));
+
     expect(backoffInfo(error)).toMatchObject({ outcome: 'unknown', reason: 'unsafe-method' });
     expect(server.arrivals).toHaveLength(1);
   });
