@@ -72,7 +72,7 @@ describe('releasing a long cooldown', () => {
     await jest.advanceTimersToNextTimerAsync();
     const firstTurn = calls.length - 1;
     expect(firstTurn).toBeGreaterThan(0);
-    expect(firstTurn).toBeLessThanOrEqual(256);
+    expect(firstTurn).toBeLessThanOrEqual(128);
     await tick(20);
     expect(calls).toHaveLength(1001);
     calls.slice(1).forEach((c) => c.reply(200));

@@ -59,7 +59,7 @@ const GO = 0;
 const GO_PROBE = -2;
 const UNTIL_SETTLED = -1;
 /** Requests released in one turn of the event loop: a cooldown that held 30,000 must not stall it. */
-const RELEASE_BATCH = 256;
+const RELEASE_BATCH = 128;
 /** A probe unanswered this long (ms, at least 4 probe intervals) no longer keeps the next one back. */
 const PROBE_STALL = 1000;
 /** Abandoned waiters are swept out of the queue once they are this many, and half of it. */
