@@ -10,7 +10,7 @@ import type { ResolvedOptions } from './types';
 
 type Config = InternalAxiosRequestConfig;
 /** What `config.adapter` may name: a function, a known adapter's name, or a list of either. */
-export type AdapterSpec = Config['adapter'];
+export type AdapterSpec = InternalAxiosRequestConfig['adapter'];
 
 /** Options of `backoffAdapter`: those of `attach`, and the transport it wraps. */
 export interface BackoffAdapterOptions extends BackoffOptions {
