@@ -1,6 +1,6 @@
 import axios, { type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import { systemClock, type Clock } from './clock';
-import { Gate } from './coordination/gate';
+import { Gate, GATE } from './coordination/gate';
 import { resolveCoordination, type BackoffOptions } from './coordination/settings';
 import { cancelError, createBackoff } from './interceptor';
 import { optionsForRequest, resolveOptions, retryPart } from './options';
@@ -70,5 +70,5 @@ export function createBackoffAdapter(options: BackoffAdapterOptions = {}, clock:
     return gate.send(config, adapter).then(onFulfilled, onRejected);
   };
   const [onFulfilled, onRejected] = createBackoff({ request: (config) => send(config as Config) }, base, clock, gate);
-  return send;
+  return Object.assign(send, { [GATE]: gate });
 }

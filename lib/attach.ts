@@ -1,6 +1,6 @@
 import type { AxiosInstance, InternalAxiosRequestConfig } from 'axios';
 import { systemClock, type Clock } from './clock';
-import { Gate } from './coordination/gate';
+import { Gate, GATE } from './coordination/gate';
 import { resolveCoordination, type BackoffOptions } from './coordination/settings';
 import { cancelError, createBackoff } from './interceptor';
 import { freshState, liveState } from './state';
@@ -8,9 +8,8 @@ import { optionsForRequest, resolveOptions, retryPart } from './options';
 import { takeSnapshot } from './replay';
 import type { ResolvedOptions } from './types';
 
-/** Marks an instance that has axios-backoff attached; registered, so two copies of the package see it. */
-const ATTACHED = Symbol.for('axios-backoff.attached');
-type Marked = AxiosInstance & { [ATTACHED]?: true };
+/** An instance with axios-backoff attached carries its gate; registered, so two copies of the package see it. */
+type Marked = AxiosInstance & { [GATE]?: Gate };
 
 /**
  * The request side. axios asks every request interceptor's `runWhen` first, with the
@@ -50,7 +49,7 @@ export function createAttach(instance: AxiosInstance, options: BackoffOptions = 
     throw new TypeError(`attach(instance, options): instance must be an axios instance, got ${instance === null ? 'null' : typeof instance}`);
   }
   const marked = instance as Marked;
-  if (marked[ATTACHED]) {
+  if (marked[GATE]) {
     throw new Error(
       'attach: this instance already has axios-backoff attached; call the function the first attach returned to remove it, '
       + 'then attach once with the options you want (a second attach would retry every retry)',
@@ -62,12 +61,12 @@ export function createAttach(instance: AxiosInstance, options: BackoffOptions = 
   const runWhen = requestSide(options, resolved, gate, clock);
   const requestId = instance.interceptors.request.use((config) => config, undefined, { synchronous: true, runWhen });
   const responseId = instance.interceptors.response.use(onFulfilled, onRejected);
-  marked[ATTACHED] = true;
+  marked[GATE] = gate;
   let attached = true;
   return () => {
     if (!attached) return;
     attached = false;
-    delete marked[ATTACHED];
+    delete marked[GATE];
     instance.interceptors.request.eject(requestId);
     instance.interceptors.response.eject(responseId);
   };

@@ -1,4 +1,16 @@
 import type { AxiosError, AxiosRequestConfig } from 'axios';
+import type { Outcome, StopReason } from './types';
+
+/** What the retry core tells the coordination it decided, for `onEvent` (which adds the server's key). */
+export type CoreEvent =
+  | { readonly type: 'retry'; readonly attempt: number; readonly delay: number; readonly outcome: Outcome; readonly status: number | undefined }
+  | {
+      readonly type: 'give-up';
+      readonly reason: StopReason;
+      readonly outcome: Outcome;
+      readonly attempts: number;
+      readonly status: number | undefined;
+    };
 
 /**
  * What the retry core asks of per-origin coordination, in the spirit of the AWS SDK's
@@ -13,12 +25,15 @@ export interface Coordinator {
   refund(config: AxiosRequestConfig, attempt: number): void;
   /** The origin lets out one probe at a time (an outage): a retry need not also sleep its own backoff. */
   spaces(config: AxiosRequestConfig): boolean;
+  /** A retry or a give-up, for whoever observes the coordination. */
+  observe(config: AxiosRequestConfig, event: CoreEvent): void;
 }
 
 export const NO_COORDINATION: Coordinator = Object.freeze({
   acquire: () => true,
   refund: () => undefined,
   spaces: () => false,
+  observe: () => undefined,
 });
 
 /**

@@ -7,6 +7,8 @@
 import type { AxiosAdapter, AxiosInstance } from 'axios';
 import { createBackoffAdapter, type BackoffAdapterOptions } from './adapter';
 import { createAttach } from './attach';
+import { GATE } from './coordination/gate';
+import type { BackoffSnapshot } from './coordination/lane';
 import type { BackoffOptions } from './coordination/settings';
 import { createBackoff } from './interceptor';
 import { refuseShared } from './options';
@@ -26,6 +28,9 @@ export { memoryStore } from './coordination/store';
 export type { BackoffStore, BreakerState, BucketName, PaceState, TakeResult } from './coordination/store';
 export type { BucketSpec } from './coordination/bucket';
 export type { BackoffOptions, BudgetOptions, CoordinationOptions, ProbingOptions } from './coordination/settings';
+export type { BackoffEvent, HoldReason } from './coordination/events';
+export type { BackoffSnapshot } from './coordination/lane';
+export type { CoreEvent } from './coordinator';
 export type {
   BackoffErrorInfo, BackoffState, RequestOptions, RetryOptions, SharedOptionName, Classification, Classifier, Decision, GiveUpContext,
   Jitter, Outcome, ResponseInterceptorPair, RetryContext, ShouldRetryContext, StopReason, Strategy, StrategyContext,
@@ -62,6 +67,20 @@ export function attach(instance: AxiosInstance, options?: BackoffOptions): () =>
  */
 export function backoffAdapter(options?: BackoffAdapterOptions): AxiosAdapter {
   return createBackoffAdapter(options);
+}
+
+/**
+ * What each server (or key) looks like to an attached instance or a `backoffAdapter` now: cooldown
+ * left, learned pace, outage probing, held and in-flight requests. Empty for anything else.
+ *
+ * @example
+ * ```ts
+ * for (const origin of backoffSnapshot(api)) if (origin.coolingMs > 0) console.log(origin.key, 'cooling', origin.coolingMs);
+ * ```
+ */
+export function backoffSnapshot(target: AxiosInstance | AxiosAdapter): BackoffSnapshot[] {
+  const gate = (target as { [GATE]?: { snapshot(): BackoffSnapshot[] } } | null)?.[GATE];
+  return gate ? gate.snapshot() : [];
 }
 
 /**

@@ -168,6 +168,7 @@ export function createBackoff(
     const attempt = a.state.attempt + 1;
     const next: BackoffState = { attempt, delays: [...a.state.delays, delay], startedAt: a.state.startedAt, snapshot: a.state.snapshot };
     const ctx = { attempt, delay, serverDelay: a.failure.serverWait, outcome: a.outcome, error: a.error, state: a.state };
+    coordinator.observe(a.config, { type: 'retry', attempt, delay, outcome: a.outcome, status: a.response?.status });
     // The server may have acted on this attempt: whatever becomes of the retries, the request's outcome is unknown.
     if (a.outcome === 'unknown' && a.state.snapshot) a.state.snapshot.acted = true;
     let config = nextConfig(a.config, a.state.snapshot, next);
@@ -192,7 +193,13 @@ export function createBackoff(
         endState(a.state);
         throw cancelError(a.config);
       }
-      if (stop instanceof Stop) return finish(a, stop);
+      if (stop instanceof Stop) {
+        if (stop.reason !== 'cancelled') {
+          const status = a.response?.status;
+          coordinator.observe(a.config, { type: 'give-up', reason: stop.reason, outcome: outcomeOf(a), attempts: a.state.attempt + 1, status });
+        }
+        return finish(a, stop);
+      }
       throw stop;
     }
   }
@@ -213,7 +220,13 @@ export function createBackoff(
   };
 
   const onRejected = async (error: unknown): Promise<AxiosResponse> => {
-    if (isHeldError(error)) heldBack(error, optionsOf(error.config) ?? resolved);
+    if (isHeldError(error)) {
+      const info = error.backoff;
+      if (info && error.config) {
+        coordinator.observe(error.config, { type: 'give-up', reason: info.reason, outcome: info.outcome, attempts: info.attempts, status: undefined });
+      }
+      heldBack(error, optionsOf(error.config) ?? resolved);
+    }
     // Already decided, at a nested level (an interceptor before this one re-sent the request and
     // handed its final error on): retrying it again would multiply the retries.
     if (!isAxiosError(error) || !error.config || error.backoff) throw error;

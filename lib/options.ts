@@ -15,7 +15,7 @@ const RETRY_KEYS: ReadonlyArray<keyof RetryOptions> = [
   'maxRetryAfter', 'maxElapsed', 'onRetry', 'onGiveUp', 'classify', 'resign',
 ];
 /** The options every request to a server shares: `attach` (and `backoffAdapter`) only. */
-export const SHARED_KEYS: ReadonlyArray<SharedOptionName> = ['key', 'cooldown', 'pacing', 'probing', 'budget', 'store'];
+export const SHARED_KEYS: ReadonlyArray<SharedOptionName> = ['key', 'cooldown', 'pacing', 'probing', 'budget', 'store', 'onEvent'];
 const WITH_SHARED = new Set<string>([...RETRY_KEYS, ...SHARED_KEYS]);
 const RETRY_ONLY = new Set<string>(RETRY_KEYS);
 

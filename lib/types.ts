@@ -184,7 +184,7 @@ export interface RetryOptions {
  * The options shared by every request to a server (`attach` and `backoffAdapter` take them), named
  * here only to be refused by the compiler where they do not apply: per request, and on `backoff`.
  */
-export type SharedOptionName = 'key' | 'cooldown' | 'pacing' | 'probing' | 'budget' | 'store';
+export type SharedOptionName = 'key' | 'cooldown' | 'pacing' | 'probing' | 'budget' | 'store' | 'onEvent';
 
 /** Retry options, where the shared (coordination) options are refused: `config.backoff` and `backoff`. */
 export type RequestOptions = RetryOptions & { readonly [K in SharedOptionName]?: never };

@@ -3,15 +3,19 @@ import {
 } from 'axios';
 import { attemptOf, verdictOn, type Attempt } from '../attempt';
 import { MAX_DELAY, type Clock } from '../clock';
-import { HELD, type Coordinator } from '../coordinator';
+import { HELD, type Coordinator, type CoreEvent } from '../coordinator';
+import { fingerprint } from './events';
 import { DEFAULT_STATUS_CODES } from '../options';
 import { freshState } from '../state';
 import type { BackoffErrorInfo, BackoffState, Outcome, ResolvedOptions, StopReason } from '../types';
 import type { AbortSignalLike } from '../wait';
 import { holdRequest, type Deadline, type HoldContext } from './held';
-import { Lane, type LaneResult, type Ticket } from './lane';
+import { Lane, type BackoffSnapshot, type LaneResult, type Ticket } from './lane';
 import type { ResolvedCoordination } from './settings';
 import { carry, transportCache, transportFor } from './transport';
+
+/** Where an attached instance, or a `backoffAdapter`, keeps its gate: registered, for two copies of the package. */
+export const GATE = Symbol.for('axios-backoff.gate');
 
 /** A key unused for this long, with nothing learned that still holds, is dropped with its state (ms). */
 export const IDLE_AFTER = 10 * 60_000;
@@ -38,9 +42,10 @@ function heldError(config: AxiosRequestConfig, code: string, message: string, re
 /** What the origin's lane learns from an attempt. */
 function laneResult(a: Attempt): LaneResult {
   const wait = a.failure.serverWait;
-  if (a.outcome === 'rate-limited') return { kind: 'rate-limited', wait };
-  if (a.outcome === 'unknown') return { kind: 'unknown', wait };
-  return a.response ? SUCCESS : { kind: 'neutral', wait };
+  const status = a.response?.status;
+  if (a.outcome === 'rate-limited') return { kind: 'rate-limited', wait, status };
+  if (a.outcome === 'unknown') return { kind: 'unknown', wait, status };
+  return a.response ? SUCCESS : { kind: 'neutral', wait, status };
 }
 
 const ABSOLUTE = /^([a-z][a-z\d+.-]*:)\/\/([^/?#]*)/i;
@@ -121,7 +126,9 @@ export class Gate implements Coordinator {
     let lane = this.lanes.get(key);
     if (!lane) {
       this.sweep();
-      lane = new Lane(key, this.settings.lane, this.settings.store, this.clock);
+      // A key the user chose may be an API key: events name it by a fingerprint.
+      const label = this.settings.key ? fingerprint(key) : key;
+      lane = new Lane(key, this.settings.lane, this.settings.store, this.clock, this.settings.emit, label);
       this.lanes.set(key, lane);
     }
     return (this.lastLane = lane);
@@ -265,7 +272,27 @@ export class Gate implements Coordinator {
     const key = this.laneFor(config).key;
     this.spent.add(key);
     const taken = this.settings.store.take(key, 'budget', cost, spec, this.clock.now());
-    return taken instanceof Promise ? taken.then((t) => t.ok) : taken.ok;
+    const drawn = (t: Awaited<typeof taken>): boolean => {
+      this.settings.emit?.({ type: 'budget', key: this.laneFor(config).label, cost, ok: t.ok });
+      return t.ok;
+    };
+    return taken instanceof Promise ? taken.then(drawn) : drawn(taken);
+  }
+
+  observe(config: AxiosRequestConfig, event: CoreEvent): void {
+    const emit = this.settings.emit;
+    if (!emit) return;
+    try {
+      emit({ ...event, key: this.laneFor(config).label });
+    } catch {
+      // A key function that throws now says nothing here.
+    }
+  }
+
+  /** What each key's state is now, for a look at what the library is doing. */
+  snapshot(): BackoffSnapshot[] {
+    const now = this.clock.now();
+    return [...this.lanes.values()].map((lane) => lane.snapshot(now));
   }
 
   /** AWS standard mode: a first-attempt success earns 1 token, a successful retry returns its cost. */

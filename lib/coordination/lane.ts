@@ -1,7 +1,8 @@
 import { MAX_DELAY, type Clock } from '../clock';
+import type { Emit, HoldReason } from './events';
 import { PaceLearner } from './pace';
 import { Ramp } from './ramp';
-import type { BackoffStore } from './store';
+import type { BackoffStore, PaceState } from './store';
 
 export interface LaneSettings {
   readonly cooldown: boolean;
@@ -40,9 +41,29 @@ export interface Ticket {
  */
 export type LaneResult =
   | { readonly kind: 'success' }
-  | { readonly kind: 'rate-limited'; readonly wait: number | undefined }
-  | { readonly kind: 'unknown'; readonly wait: number | undefined }
-  | { readonly kind: 'neutral'; readonly wait: number | undefined };
+  | { readonly kind: 'rate-limited'; readonly wait: number | undefined; readonly status?: number }
+  | { readonly kind: 'unknown'; readonly wait: number | undefined; readonly status?: number }
+  | { readonly kind: 'neutral'; readonly wait: number | undefined; readonly status?: number };
+
+/** One key's state, as `backoffSnapshot` shows it. */
+export interface BackoffSnapshot {
+  /** The origin, or a fingerprint of what the `key` option returned. */
+  readonly key: string;
+  /** How long requests are still held by a cooldown, ms (0: none). */
+  readonly coolingMs: number;
+  /** The pace learned after a rate limit: requests per window, or undefined. */
+  readonly pace: { readonly capacity: number; readonly periodMs: number } | undefined;
+  /** During an outage only probes go out. */
+  readonly probing: boolean;
+  /** Unknown outcomes in a row. */
+  readonly failures: number;
+  /** Requests waiting to leave. */
+  readonly held: number;
+  /** Requests sent and not yet answered. */
+  readonly inFlight: number;
+  /** The first-contact ramp still limits how many go at once. */
+  readonly ramping: boolean;
+}
 
 /** A held request, as the lane sees it. */
 export interface Waiter {
@@ -81,6 +102,8 @@ export class Lane {
   private turnTimer = false;
   /** The end of the longest cooldown the held requests have been checked against, epoch ms. */
   private checkedUntil = 0;
+  /** Held requests let out, ever: a pump's count of them, for the `released` event. */
+  private releasedTotal = 0;
   /** Abandoned waiters still in the queue. */
   private gone = 0;
   private timer: unknown;
@@ -98,6 +121,9 @@ export class Lane {
     private readonly settings: LaneSettings,
     private readonly store: BackoffStore,
     private readonly clock: Clock,
+    private readonly emit: Emit = undefined,
+    /** How events name this key. */
+    readonly label: string = key,
   ) {
     this.ramp = settings.pacing ? new Ramp(1, settings.rampLimit) : undefined;
     this.learner = new PaceLearner(settings.forgetPaceAfter);
@@ -151,7 +177,43 @@ export class Lane {
   /** Queues a request; `release` is called with its ticket when it may go. */
   hold(waiter: Waiter): void {
     this.queue.push(waiter);
+    this.emit?.({ type: 'held', key: this.label, reason: this.holdCode(this.clock.now()), held: this.held });
     void this.pump();
+  }
+
+  /** What holds requests back now. */
+  private holdCode(now: number): HoldReason {
+    if (this.preparing) return 'loading';
+    if (this.coolingFor(now) > 0) return 'cooldown';
+    if (this.probing) return 'probe';
+    if (this.settings.pacing && this.store.pace(this.key)) return 'pace';
+    return 'ramp';
+  }
+
+  snapshot(now: number): BackoffSnapshot {
+    const breaker = this.store.breaker(this.key);
+    return {
+      key: this.label,
+      coolingMs: this.coolingFor(now),
+      pace: this.store.pace(this.key),
+      probing: breaker.probing,
+      failures: breaker.failures,
+      held: this.held,
+      inFlight: this.inFlight,
+      ramping: this.ramp !== undefined,
+    };
+  }
+
+  /** Records a pace (undefined: forgets it), and says so. */
+  private setPace(pace: PaceState | undefined): void {
+    this.store.setPace(this.key, pace);
+    this.emit?.({ type: 'pace', key: this.label, capacity: pace?.capacity, periodMs: pace?.periodMs });
+  }
+
+  /** Records the outage state, and says so when probing starts or ends. */
+  private setBreaker(failures: number, probing: boolean, was: boolean): void {
+    this.store.setBreaker(this.key, { failures, probing });
+    if (probing !== was) this.emit?.({ type: 'probing', key: this.label, probing, failures });
   }
 
   /** Drops a waiter that gave up (abort, deadline); sweeps the queue once most of it gave up. */
@@ -217,24 +279,27 @@ export class Lane {
     const wait = result.wait === undefined || result.wait <= SANE_WAIT ? result.wait : Math.min(this.settings.insaneWaitCap, SANE_WAIT);
     if (result.kind === 'rate-limited') this.rateLimited(wait, now);
     else if (result.kind === 'unknown') this.failed(ticket, now);
-    if (wait !== undefined && this.settings.cooldown) this.store.setCooldown(this.key, now + wait);
+    if (wait !== undefined && this.settings.cooldown) {
+      this.store.setCooldown(this.key, now + wait);
+      this.emit?.({ type: 'cooldown', key: this.label, waitMs: wait, status: result.status });
+    }
   }
 
   private succeeded(ticket: Ticket): void {
     const breaker = this.store.breaker(this.key);
     // The origin is back: ramp up again rather than flood it.
     if (breaker.probing && this.settings.pacing) this.ramp = new Ramp(2, this.settings.rampLimit);
-    if (breaker.failures > 0 || breaker.probing) this.store.setBreaker(this.key, { failures: 0, probing: false });
+    if (breaker.failures > 0 || breaker.probing) this.setBreaker(0, false, breaker.probing);
     if (!this.settings.pacing) return;
     const pace = this.learner.succeeded(ticket.sentAt, this.now);
-    if (pace !== undefined) this.store.setPace(this.key, pace ?? undefined);
+    if (pace !== undefined) this.setPace(pace ?? undefined);
   }
 
   private rateLimited(wait: number | undefined, now: number): void {
     if (!this.settings.pacing) return;
     const pace = this.learner.limited(wait, now);
     if (pace) {
-      this.store.setPace(this.key, pace);
+      this.setPace(pace);
       this.ramp = undefined; // the server said how much it takes: the pace, not the ramp, limits
     } else if (!this.store.pace(this.key)) {
       // Refused with nothing admitted to learn from: after the cooldown, start again from one.
@@ -249,7 +314,7 @@ export class Lane {
     const failures = breaker.failures + 1;
     const open = breaker.probing || failures >= probing.threshold;
     if (open && (ticket.probe || !breaker.probing)) this.nextProbeAt = now + probing.interval;
-    this.store.setBreaker(this.key, { failures, probing: open });
+    this.setBreaker(failures, open, breaker.probing);
   }
 
   /** Cooldown, outage and ramp: whether a request may go, before any pace. */
@@ -319,6 +384,7 @@ export class Lane {
       return;
     }
     this.pumping = true;
+    const before = this.releasedTotal;
     try {
       do {
         this.again = false;
@@ -336,12 +402,15 @@ export class Lane {
           if (this.dropGone() === 0) break;
           const waiter = this.queue.shift() as Waiter;
           this.released();
+          this.releasedTotal++;
           waiter.release(this.enter(admission === GO_PROBE, now));
         }
         if (this.held === 0) this.clearTimer();
       } while (this.again);
     } finally {
       this.pumping = false;
+      const released = this.releasedTotal - before;
+      if (released > 0) this.emit?.({ type: 'released', key: this.label, released, held: this.held });
     }
   }
 

@@ -1,7 +1,8 @@
 import type { AxiosRequestConfig } from 'axios';
 import { show } from '../describe';
 import type { RetryOptions } from '../types';
-import { number, shape } from '../validate';
+import { fn, number, shape } from '../validate';
+import { debugFromEnvironment, emitter, type BackoffEvent, type Emit } from './events';
 import type { LaneSettings } from './lane';
 import { memoryStore, type BackoffStore } from './store';
 
@@ -37,6 +38,12 @@ export interface CoordinationOptions {
   budget?: boolean | BudgetOptions;
   /** Where the shared state lives. Default: this process' memory. */
   store?: BackoffStore;
+  /**
+   * Told everything the library decides: a request held (and why) or released, a cooldown set,
+   * a pace learned or forgotten, probing started or ended, the retry budget drawn, a retry, a
+   * give-up. `DEBUG=axios-backoff` in the environment prints the same to stderr.
+   */
+  onEvent?: (event: BackoffEvent) => void;
 }
 
 /** Options of `attach`: the retry options of every request, and the coordination of requests to one server. */
@@ -54,6 +61,8 @@ export interface ResolvedCoordination {
   readonly lane: LaneSettings;
   readonly budget: ResolvedBudget | undefined;
   readonly store: BackoffStore;
+  /** Where events go; undefined when nobody listens. */
+  readonly emit: Emit;
 }
 
 function bool(name: string, value: unknown): boolean {
@@ -86,6 +95,7 @@ export function resolveCoordination(options: CoordinationOptions, maxRetryAfter:
   if (options.key !== undefined && typeof options.key !== 'function') {
     throw new TypeError(`key must be a function (config) => string, got ${show(options.key)}`);
   }
+  const onEvent = fn('onEvent', options.onEvent);
   const probing = section<ProbingOptions>('probing', options.probing, ['threshold', 'interval']);
   const budget = section<BudgetOptions>('budget', options.budget, ['capacity', 'retryCost', 'timeoutCost']);
   return {
@@ -107,5 +117,6 @@ export function resolveCoordination(options: CoordinationOptions, maxRetryAfter:
       timeoutCost: positive('budget.timeoutCost', budget.timeoutCost, 10),
     },
     store: store(options.store),
+    emit: emitter(onEvent, debugFromEnvironment()),
   };
 }
