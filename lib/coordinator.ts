@@ -1,16 +1,36 @@
 import type { AxiosError, AxiosRequestConfig } from 'axios';
 import type { Outcome, StopReason } from './types';
 
+/** A retry about to wait and go. */
+export interface RetryEvent {
+  /** The event's kind. */
+  readonly type: 'retry';
+  /** The retry about to be made: 1 for the first. */
+  readonly attempt: number;
+  /** The wait before it, ms. */
+  readonly delay: number;
+  /** What the server can have done with the failed attempt. */
+  readonly outcome: Outcome;
+  /** The failed attempt's status, if it was answered. */
+  readonly status: number | undefined;
+}
+
+/** A request given up: its error (or response) goes to the caller. */
+export interface GiveUpEvent {
+  /** The event's kind. */
+  readonly type: 'give-up';
+  /** Why it stopped. */
+  readonly reason: StopReason;
+  /** What the server can have done with the request, over all its attempts. */
+  readonly outcome: Outcome;
+  /** Attempts made, the first included. */
+  readonly attempts: number;
+  /** The last attempt's status, if it was answered. */
+  readonly status: number | undefined;
+}
+
 /** What the retry core tells the coordination it decided, for `onEvent` (which adds the server's key). */
-export type CoreEvent =
-  | { readonly type: 'retry'; readonly attempt: number; readonly delay: number; readonly outcome: Outcome; readonly status: number | undefined }
-  | {
-      readonly type: 'give-up';
-      readonly reason: StopReason;
-      readonly outcome: Outcome;
-      readonly attempts: number;
-      readonly status: number | undefined;
-    };
+export type CoreEvent = RetryEvent | GiveUpEvent;
 
 /**
  * What the retry core asks of per-origin coordination, in the spirit of the AWS SDK's

@@ -28,9 +28,11 @@ export { memoryStore } from './coordination/store';
 export type { BackoffStore, BreakerState, BucketName, PaceState, TakeResult } from './coordination/store';
 export type { BucketSpec } from './coordination/bucket';
 export type { BackoffOptions, BudgetOptions, CoordinationOptions, ProbingOptions } from './coordination/settings';
-export type { BackoffEvent, HoldReason } from './coordination/events';
+export type {
+  BackoffEvent, BudgetEvent, CooldownEvent, HeldEvent, HoldReason, Keyed, PaceEvent, ProbingEvent, ReleasedEvent,
+} from './coordination/events';
 export type { BackoffSnapshot } from './coordination/lane';
-export type { CoreEvent } from './coordinator';
+export type { CoreEvent, GiveUpEvent, RetryEvent } from './coordinator';
 export type {
   BackoffErrorInfo, BackoffState, RequestOptions, RetryOptions, SharedOptionName, Classification, Classifier, Decision, GiveUpContext,
   Jitter, Outcome, ResponseInterceptorPair, RetryContext, ShouldRetryContext, StopReason, Strategy, StrategyContext,

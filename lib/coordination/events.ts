@@ -1,21 +1,87 @@
-import type { CoreEvent } from '../coordinator';
+import type { GiveUpEvent, RetryEvent } from '../coordinator';
 
 /** Why a request waits before it leaves. */
 export type HoldReason = 'cooldown' | 'pace' | 'probe' | 'ramp' | 'loading';
 
+/** Which server an event is about. */
+export interface Keyed {
+  /** The server's origin, or a fingerprint of what the `key` option returned (it may be an API key). */
+  readonly key: string;
+}
+
+/** A request waits before it leaves. */
+export interface HeldEvent extends Keyed {
+  /** The event's kind. */
+  readonly type: 'held';
+  /** Why it waits. */
+  readonly reason: HoldReason;
+  /** Requests now waiting to leave for this server. */
+  readonly held: number;
+}
+
+/** Waiting requests let out, in one go. */
+export interface ReleasedEvent extends Keyed {
+  /** The event's kind. */
+  readonly type: 'released';
+  /** Requests let out. */
+  readonly released: number;
+  /** Requests still waiting. */
+  readonly held: number;
+}
+
+/** An answer named a wait: every request to the server waits it out. */
+export interface CooldownEvent extends Keyed {
+  /** The event's kind. */
+  readonly type: 'cooldown';
+  /** How long, ms. */
+  readonly waitMs: number;
+  /** The status of the answer that named it. */
+  readonly status: number | undefined;
+}
+
+/** A pace learned after a rate limit, or forgotten (both undefined). */
+export interface PaceEvent extends Keyed {
+  /** The event's kind. */
+  readonly type: 'pace';
+  /** Requests let out per window. */
+  readonly capacity: number | undefined;
+  /** The window, ms. */
+  readonly periodMs: number | undefined;
+}
+
+/** An outage declared (only probes go out) or over. */
+export interface ProbingEvent extends Keyed {
+  /** The event's kind. */
+  readonly type: 'probing';
+  /** True while only probes go out. */
+  readonly probing: boolean;
+  /** Unknown outcomes in a row. */
+  readonly failures: number;
+}
+
+/** A retry drew on the server's retry budget. */
+export interface BudgetEvent extends Keyed {
+  /** The event's kind. */
+  readonly type: 'budget';
+  /** Tokens it asked for. */
+  readonly cost: number;
+  /** False when the budget was spent: the request is given up. */
+  readonly ok: boolean;
+}
+
 /**
- * What the library decided, as `onEvent` and the `DEBUG=axios-backoff` log tell it. `key` is the
- * server's origin, or a fingerprint of what the `key` option returned (it may be an API key):
- * no event carries a secret, a header, a query or a body.
+ * What the library decided, as `onEvent` and the `DEBUG=axios-backoff` log tell it. No event
+ * carries a secret, a header, a query or a body.
  */
 export type BackoffEvent =
-  | { readonly type: 'held'; readonly key: string; readonly reason: HoldReason; readonly held: number }
-  | { readonly type: 'released'; readonly key: string; readonly released: number; readonly held: number }
-  | { readonly type: 'cooldown'; readonly key: string; readonly waitMs: number; readonly status: number | undefined }
-  | { readonly type: 'pace'; readonly key: string; readonly capacity: number | undefined; readonly periodMs: number | undefined }
-  | { readonly type: 'probing'; readonly key: string; readonly probing: boolean; readonly failures: number }
-  | { readonly type: 'budget'; readonly key: string; readonly cost: number; readonly ok: boolean }
-  | (CoreEvent & { readonly key: string });
+  | HeldEvent
+  | ReleasedEvent
+  | CooldownEvent
+  | PaceEvent
+  | ProbingEvent
+  | BudgetEvent
+  | (RetryEvent & Keyed)
+  | (GiveUpEvent & Keyed);
 
 /** Where events go; undefined when nobody listens (the common case costs one check). */
 export type Emit = ((event: BackoffEvent) => void) | undefined;

@@ -52,7 +52,7 @@ export interface BackoffSnapshot {
   /** How long requests are still held by a cooldown, ms (0: none). */
   readonly coolingMs: number;
   /** The pace learned after a rate limit: requests per window, or undefined. */
-  readonly pace: { readonly capacity: number; readonly periodMs: number } | undefined;
+  readonly pace: PaceState | undefined;
   /** During an outage only probes go out. */
   readonly probing: boolean;
   /** Unknown outcomes in a row. */
