@@ -128,8 +128,30 @@ describe('backoffSnapshot', () => {
     void api.get('/b').catch(() => undefined);
     await tick(1_000);
     expect(backoffSnapshot(api)).toEqual([
-      { key: ORIGIN, coolingMs: 4_000, pace: undefined, probing: false, failures: 0, held: 1, inFlight: 0, ramping: false },
+      {
+        key: ORIGIN, coolingMs: 4_000, pace: undefined, probing: false, failures: 0, held: 1, inFlight: 0, ramping: false,
+        paceTokens: undefined, budgetTokens: 500,
+      },
     ]);
     expect(backoffSnapshot(backoffAdapter())).toEqual([]);
+  });
+
+  it('shows the tokens left of a learned pace and of the retry budget', async () => {
+    const { api, calls } = manual();
+    attach(api, { ...fast, retries: 1 });
+    const requests = [api.get('/a'), api.get('/b'), api.get('/c')];
+    await tick();
+    calls[0].reply(200);
+    await tick();
+    calls.slice(1).forEach((c, i) => c.reply(i === 0 ? 200 : 429, { 'retry-after': '1' }));
+    await tick(1_001);
+    const [origin] = backoffSnapshot(api);
+    expect(origin.pace).toEqual({ capacity: 2, periodMs: expect.any(Number) });
+    expect(origin.budgetTokens).toBe(495);
+    expect(origin.paceTokens).toBeLessThanOrEqual(2);
+    calls.slice(3).forEach((c) => c.reply(200));
+    await tick(2_000);
+    calls.slice(3).forEach((c) => c.reply(200));
+    await Promise.allSettled(requests);
   });
 });

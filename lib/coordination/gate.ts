@@ -292,7 +292,8 @@ export class Gate implements Coordinator {
   /** What each key's state is now, for a look at what the library is doing. */
   snapshot(): BackoffSnapshot[] {
     const now = this.clock.now();
-    return [...this.lanes.values()].map((lane) => lane.snapshot(now));
+    const budget = this.settings.budget && { capacity: this.settings.budget.capacity, refillPerMs: 0 };
+    return [...this.lanes.values()].map((lane) => lane.snapshot(now, budget));
   }
 
   /** AWS standard mode: a first-attempt success earns 1 token, a successful retry returns its cost. */

@@ -2,6 +2,7 @@ import { MAX_DELAY, type Clock } from '../clock';
 import type { Emit, HoldReason } from './events';
 import { PaceLearner } from './pace';
 import { Ramp } from './ramp';
+import type { BucketSpec } from './bucket';
 import type { BackoffStore, PaceState } from './store';
 
 export interface LaneSettings {
@@ -63,6 +64,10 @@ export interface BackoffSnapshot {
   readonly inFlight: number;
   /** The first-contact ramp still limits how many go at once. */
   readonly ramping: boolean;
+  /** Tokens left in the current window of the learned pace, or undefined with no pace. */
+  readonly paceTokens: number | undefined;
+  /** Tokens left in the retry budget, or undefined when the budget is off. */
+  readonly budgetTokens: number | undefined;
 }
 
 /** A held request, as the lane sees it. */
@@ -190,8 +195,10 @@ export class Lane {
     return 'ramp';
   }
 
-  snapshot(now: number): BackoffSnapshot {
+  snapshot(now: number, budget: BucketSpec | undefined): BackoffSnapshot {
     const breaker = this.store.breaker(this.key);
+    const pace = this.store.pace(this.key);
+    const tokens = (bucket: 'pace' | 'budget', spec: BucketSpec) => this.store.tokens?.(this.key, bucket, spec, now);
     return {
       key: this.label,
       coolingMs: this.coolingFor(now),
@@ -201,6 +208,8 @@ export class Lane {
       held: this.held,
       inFlight: this.inFlight,
       ramping: this.ramp !== undefined,
+      paceTokens: pace && tokens('pace', { capacity: pace.capacity, refillPerMs: 0, periodMs: pace.periodMs }),
+      budgetTokens: budget && tokens('budget', budget),
     };
   }
 

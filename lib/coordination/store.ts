@@ -1,4 +1,4 @@
-import { give, take, type BucketLevel, type BucketSpec } from './bucket';
+import { give, refill, take, type BucketLevel, type BucketSpec } from './bucket';
 
 /** The rate an origin has been admitting, learned from its successes and 429s. */
 export interface PaceState {
@@ -50,6 +50,8 @@ export interface BackoffStore {
   take(key: string, bucket: BucketName, n: number, spec: BucketSpec, now: number): TakeResult | Promise<TakeResult>;
   /** Returns tokens to a bucket, up to its capacity. */
   give(key: string, bucket: BucketName, n: number, spec: BucketSpec, now: number): void;
+  /** Optional: the tokens a bucket holds now, as this process knows them, for a snapshot; taking none. */
+  tokens?(key: string, bucket: BucketName, spec: BucketSpec, now: number): number;
   /**
    * Optional: called once when a key is first used. While the promise is pending,
    * requests to that key are held (a shared store loads the key's state, so that a
@@ -114,6 +116,7 @@ export function memoryStore(): BackoffStore {
       const levels = of(key).buckets;
       levels.set(bucket, give(levels.get(bucket), spec, n, now));
     },
+    tokens: (key, bucket, spec, now) => refill(keys.get(key)?.buckets.get(bucket), spec, now).tokens,
     forget: (key, now) => {
       const state = keys.get(key);
       if (!state || state.cooldownUntil > now || state.pace || state.breaker !== CLOSED) return;

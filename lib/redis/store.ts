@@ -107,6 +107,11 @@ export class SharedStore implements RedisBackoffStore {
   }
 
   /** Loads the key's state before its first request; on failure resolves anyway, in fallback. */
+  /** What the local mirror knows: the shared level may be lower, by what other processes took. */
+  tokens(key: string, bucket: BucketName, spec: BucketSpec, now: number): number {
+    return this.mirror.tokens?.(key, bucket, spec, now) ?? spec.capacity;
+  }
+
   prepare(key: string): Promise<void> | void {
     this.known.add(key);
     if (!this.link.useRedis()) return;
