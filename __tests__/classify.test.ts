@@ -141,3 +141,19 @@ describe('re-signing', () => {
     expect(seen).toHaveLength(1);
   });
 });
+
+describe('a successful status that classify called a failure, given up', () => {
+  it('resolves with the response and tells onGiveUp, with an error made for it', async () => {
+    const { api } = scripted([[200, { retCode: 10016, retMsg: 'Internal System Error', result: {} }]]);
+    const onGiveUp = jest.fn();
+    attach(api, presets.bybit({ ...fast, onGiveUp }));
+    const response = await api.post('/v5/order/create', { symbol: 'BTCUSDT', qty: '1' });
+    expect(response.status).toBe(200);
+    expect(response.backoff).toMatchObject({ outcome: 'unknown', reason: 'unsafe-method' });
+    expect(onGiveUp).toHaveBeenCalledTimes(1);
+    const [ctx] = onGiveUp.mock.calls[0];
+    expect(ctx).toMatchObject({ reason: 'unsafe-method', outcome: 'unknown', response: { status: 200 } });
+    expect(isAxiosError(ctx.error)).toBe(true);
+    expect(ctx.error).toMatchObject({ code: 'ERR_BACKOFF_GAVE_UP', response: { status: 200 } });
+  });
+});

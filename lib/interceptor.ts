@@ -1,4 +1,4 @@
-import { CanceledError, isAxiosError } from 'axios';
+import { AxiosError as AxiosErrorClass, CanceledError, isAxiosError, type InternalAxiosRequestConfig } from 'axios';
 import type { AxiosError, AxiosRequestConfig, AxiosResponse } from 'axios';
 import { attemptOf, matrixDecision, methodOf, replayable, timedOut, verdictOn, type Attempt } from './attempt';
 import { systemClock, type Clock } from './clock';
@@ -50,10 +50,13 @@ function stopMessage(a: Attempt, stop: Stop): string {
   return STOP_MESSAGES[stop.reason];
 }
 
-function callGiveUp(options: ResolvedOptions, state: BackoffState, info: BackoffErrorInfo, error: AxiosError | undefined): void {
-  if (!options.onGiveUp || info.reason === 'cancelled' || !error) return;
+function callGiveUp(options: ResolvedOptions, state: BackoffState, info: BackoffErrorInfo, error: AxiosError | undefined, response?: AxiosResponse): void {
+  if (!options.onGiveUp || info.reason === 'cancelled' || (!error && !response)) return;
+  // A successful status that `classify` called a failure (an order answered 200 with an
+  // "outcome unknown" code): the caller gets the response; the hook gets an error made for it.
+  const told = error ?? new AxiosErrorClass(info.message, 'ERR_BACKOFF_GAVE_UP', response?.config as InternalAxiosRequestConfig, response?.request, response);
   try {
-    options.onGiveUp({ attempt: state.attempt, reason: info.reason, outcome: info.outcome, error, state });
+    options.onGiveUp({ attempt: state.attempt, reason: info.reason, outcome: info.outcome, error: told, response: error?.response ?? response, state });
   } catch {
     // The caller's error is what they handle; a failing logger must not replace it.
   }
@@ -77,7 +80,7 @@ function finish(a: Attempt, stop: Stop): AxiosResponse {
     message: stopMessage(a, stop),
     ...(stop.hookError === undefined ? {} : { hookError: stop.hookError }),
   };
-  callGiveUp(a.options, a.state, info, a.error);
+  callGiveUp(a.options, a.state, info, a.error, a.response);
   if (a.error) {
     a.error.backoff = info;
     throw a.error;

@@ -128,8 +128,14 @@ export interface GiveUpContext {
   readonly reason: StopReason;
   /** What the server can have done with the last request. */
   readonly outcome: Outcome;
-  /** The error the caller's promise rejects with. */
+  /**
+   * The error the caller's promise rejects with. For a successful status that `classify` called a
+   * failure, the promise resolves with the response, and this is an error made for it (code
+   * `ERR_BACKOFF_GAVE_UP`, carrying the response).
+   */
   readonly error: AxiosError;
+  /** The last attempt's response, if the server answered. */
+  readonly response: AxiosResponse | undefined;
   /** The retry metadata of the last attempt. */
   readonly state: BackoffState;
 }
