@@ -1,7 +1,7 @@
 import axios, { type AxiosStatic, type InternalAxiosRequestConfig } from 'axios';
 import { backoffAdapter, backoffInfo, constant, presets, type BackoffOptions } from '../lib';
 import { reply, serversClosedAfterEach } from './support/server';
-import { rejection } from './support/mock';
+import { failureWithin, within } from './support/bounded';
 
 // backoffAdapter: attach's behaviour below the interceptors, for clients whose instance is out of
 // reach. Against a real loopback server; every wait is short and bounded by jest's timeout.
@@ -24,7 +24,7 @@ describe('backoffAdapter', () => {
     const server = await start([reply(429, { code: -1003 }, { 'Retry-After': '1' }), reply(200, { price: '1' })]);
     const api = axios.create({ baseURL: server.url, adapter: backoffAdapter(fast) });
 
-    const response = await api.get('/api/v3/ticker');
+    const response = await within(api.get('/api/v3/ticker'));
 
     expect(response.data).toEqual({ price: '1' });
     expect(response.config.backoffState).toMatchObject({ attempt: 1, delays: [1000] });
@@ -43,7 +43,7 @@ describe('backoffAdapter', () => {
       return config;
     });
 
-    await api.get('/api/v3/account');
+    await within(api.get('/api/v3/account'));
 
     expect(signed).toBe(1);
     expect(resign).toHaveBeenCalledTimes(1);
@@ -54,7 +54,7 @@ describe('backoffAdapter', () => {
     const server = await start([reply(503, {})]);
     const api = axios.create({ baseURL: server.url, adapter: backoffAdapter(fast) });
 
-    const error = await rejection(api.post('/api/v3/order', { qty: 1 }));
+    const error = await failureWithin(api.post('/api/v3/order', { qty: 1 }));
 
     expect(error.response?.status).toBe(503);
     expect(backoffInfo(error)).toMatchObject({ outcome: 'unknown', reason: 'unsafe-method' });
@@ -65,7 +65,7 @@ describe('backoffAdapter', () => {
     const server = await start([reply(503, { code: '50001', msg: 'Service temporarily unavailable. Please try again later.', data: [] })]);
     const api = axios.create({ baseURL: server.url, adapter: backoffAdapter(presets.okx(fast)) });
 
-    const error = await rejection(api.post('/api/v5/trade/order', { instId: 'BTC-USDT', side: 'buy', sz: '1' }));
+    const error = await failureWithin(api.post('/api/v5/trade/order', { instId: 'BTC-USDT', side: 'buy', sz: '1' }));
 
     expect(backoffInfo(error)).toMatchObject({ outcome: 'unknown', reason: 'unsafe-method' });
     expect(server.arrivals).toHaveLength(1);
@@ -77,9 +77,9 @@ describe('backoffAdapter', () => {
     const first = axios.create({ baseURL: server.url, adapter });
     const second = axios.create({ baseURL: server.url, adapter });
 
-    await rejection(first.get('/a'));
+    await failureWithin(first.get('/a'));
     const sentAt = Date.now();
-    await second.get('/b');
+    await within(second.get('/b'));
 
     expect(Date.now() - sentAt).toBeGreaterThanOrEqual(900);
     expect(server.arrivals.map((a) => a.url)).toEqual(['/a', '/b']);
@@ -90,7 +90,7 @@ describe('backoffAdapter', () => {
     const copy = otherAxiosCopy();
     const api = copy.create({ baseURL: server.url, adapter: backoffAdapter(fast) });
 
-    const response = await api.get('/x');
+    const response = await within(api.get('/x'));
 
     expect(response.data).toEqual({ ok: true });
     expect(server.arrivals).toHaveLength(2);
@@ -101,7 +101,7 @@ describe('backoffAdapter', () => {
     const copy = otherAxiosCopy();
     copy.defaults.adapter = backoffAdapter(fast);
 
-    const response = await copy.create({ baseURL: server.url }).get('/x');
+    const response = await within(copy.create({ baseURL: server.url }).get('/x'));
 
     expect(response.data).toEqual({ ok: true });
     expect(server.arrivals).toHaveLength(2);
@@ -115,7 +115,7 @@ describe('backoffAdapter', () => {
     };
     const api = axios.create({ baseURL: 'https://api.exchange.test', adapter: backoffAdapter({ ...fast, adapter: inner }), validateStatus: () => true });
 
-    const response = await api.get('/x');
+    const response = await within(api.get('/x'));
 
     // validateStatus accepts the 503, so it is the caller's; the adapter's lane still learned from it.
     expect(response.status).toBe(503);
@@ -126,8 +126,8 @@ describe('backoffAdapter', () => {
     const server = await start([reply(503, {})]);
     const api = axios.create({ baseURL: server.url, adapter: backoffAdapter(fast) });
 
-    expect((await rejection(api.get('/x', { backoff: false }))).response?.status).toBe(503);
-    await expect(api.get('/y', { backoff: { retries: -1 } })).rejects.toThrow('config.backoff.retries must be a whole number >= 0, got -1');
+    expect((await failureWithin(api.get('/x', { backoff: false }))).response?.status).toBe(503);
+    expect((await failureWithin(api.get('/y', { backoff: { retries: -1 } }))).message).toBe('config.backoff.retries must be a whole number >= 0, got -1');
     expect(server.arrivals.map((a) => a.url)).toEqual(['/x']);
   });
 

@@ -10,36 +10,11 @@ import axios, { isCancel, type AxiosError, type AxiosInstance, type AxiosRespons
 import axiosRetry from 'axios-retry';
 import MockAdapter from 'axios-mock-adapter';
 import { attach, backoffInfo, constant, type BackoffOptions } from '../lib';
+import { failureWithin, within } from './support/bounded';
 import { freePort, later, reply, serversClosedAfterEach, type ScriptedServer, type Step } from './support/server';
 
 const start = serversClosedAfterEach();
 const fast: BackoffOptions = { strategy: constant(0) };
-
-/** Long enough for any loopback request on a slow machine; far below jest's timeout. */
-const SETTLE_MS = 2000;
-
-/** `promise`, or a rejection naming the bound when it has not settled within `ms`. */
-function within<T>(promise: Promise<T>, ms = SETTLE_MS): Promise<T> {
-  promise.catch(() => undefined); // a late rejection after the bound is not an unhandled one
-  let timer: NodeJS.Timeout | undefined;
-  const bound = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`did not settle within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, bound]).finally(() => clearTimeout(timer));
-}
-
-/** The error `promise` rejects with within `ms`; fails if it resolves or hangs. */
-async function failureWithin(promise: Promise<unknown>, ms = SETTLE_MS): Promise<AxiosError> {
-  const settled = await within(
-    promise.then(
-      (value) => ({ value }),
-      (error: unknown) => ({ error }),
-    ),
-    ms,
-  );
-  if (!('error' in settled)) throw new Error('expected the request to reject, it resolved');
-  return settled.error as AxiosError;
-}
 
 /** Answers by path (query left out); anything unlisted gets `fallback`. */
 function routes(table: Record<string, Step>, fallback: Step = reply(200, { ok: true })): Step {

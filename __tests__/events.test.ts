@@ -1,5 +1,5 @@
 import { attach, backoffAdapter, backoffSnapshot, constant, type BackoffEvent, type BackoffOptions } from '../lib';
-import { fingerprint, formatEvent } from '../lib/coordination/events';
+import { debugFromEnvironment, fingerprint, formatEvent } from '../lib/coordination/events';
 import { manual } from './support/manual';
 import { rejection } from './support/mock';
 
@@ -111,7 +111,21 @@ describe('DEBUG=axios-backoff', () => {
     }
   });
 
-  it('stays quiet for other DEBUG names', () => {
+  it.each([
+    ['axios-backoff', true], ['axios-backoff:*', true], ['*', true], ['express, axios-backoff', true],
+    ['express', false], ['axios-backoffs', false], ['axios', false], ['', false],
+  ])('reads DEBUG=%p as %p', (value, on) => {
+    const saved = process.env.DEBUG;
+    try {
+      process.env.DEBUG = value;
+      expect(debugFromEnvironment()).toBe(on);
+    } finally {
+      if (saved === undefined) delete process.env.DEBUG;
+      else process.env.DEBUG = saved;
+    }
+  });
+
+  it('formats an event as its key, its type and its facts', () => {
     expect(formatEvent({ type: 'held', key: 'k', reason: 'ramp', held: 3 })).toBe('axios-backoff k held reason=ramp held=3');
   });
 });
@@ -149,9 +163,9 @@ describe('backoffSnapshot', () => {
     expect(origin.pace).toEqual({ capacity: 2, periodMs: expect.any(Number) });
     expect(origin.budgetTokens).toBe(495);
     expect(origin.paceTokens).toBeLessThanOrEqual(2);
+    // Let the rest go, each window in turn, and answer them.
+    for (let i = 0; i < 3 && calls.length < 5; i++) await tick(1_100);
     calls.slice(3).forEach((c) => c.reply(200));
-    await tick(2_000);
-    calls.slice(3).forEach((c) => c.reply(200));
-    await Promise.allSettled(requests);
+    expect((await Promise.all(requests)).map((r) => r.status)).toEqual([200, 200, 200]);
   });
 });

@@ -1,6 +1,7 @@
-import axios, { type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { systemClock, type Clock } from './clock';
 import { Gate, GATE } from './coordination/gate';
+import { resolveAdapter, type AdapterSpec } from './coordination/transport';
 import { resolveCoordination, type BackoffOptions } from './coordination/settings';
 import { cancelError, createBackoff } from './interceptor';
 import { optionsForRequest, resolveOptions, retryPart } from './options';
@@ -9,8 +10,7 @@ import { freshState, liveState } from './state';
 import type { ResolvedOptions } from './types';
 
 type Config = InternalAxiosRequestConfig;
-/** What `config.adapter` may name: a function, a known adapter's name, or a list of either. */
-export type AdapterSpec = InternalAxiosRequestConfig['adapter'];
+export type { AdapterSpec };
 
 /** Options of `backoffAdapter`: those of `attach`, and the transport it wraps. */
 export interface BackoffAdapterOptions extends BackoffOptions {
@@ -20,16 +20,6 @@ export interface BackoffAdapterOptions extends BackoffOptions {
    */
   adapter?: AdapterSpec;
 }
-
-/**
- * axios' own transports, as its defaults name them when this module loads: read later, they may
- * name this very adapter (`axios.defaults.adapter = backoffAdapter()`), which would call itself.
- */
-const BUILT_IN: AdapterSpec = axios.defaults.adapter;
-
-// axios' own resolver (1.6+); its typings omit the config the fetch adapter is made for.
-const resolveAdapter = (spec: AdapterSpec, config: Config): AxiosAdapter =>
-  (axios.getAdapter as (spec: AdapterSpec, config: Config) => AxiosAdapter)(spec ?? BUILT_IN, config);
 
 /**
  * `backoffAdapter`: the whole of `attach` (decision, waits, per-origin coordination, state on the

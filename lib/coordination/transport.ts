@@ -5,7 +5,7 @@ import type { LaneResult, Ticket } from './lane';
 type Config = InternalAxiosRequestConfig;
 const NEUTRAL: LaneResult = Object.freeze({ kind: 'neutral', wait: undefined });
 /** What `config.adapter` may name: a function, a known adapter's name, or a list of either. */
-type AdapterSpec = Config['adapter'];
+export type AdapterSpec = Config['adapter'];
 
 /** The adapter a wrapper was made for, kept on the wrapper so a re-sent config is not wrapped twice. */
 const INNER = Symbol.for('axios-backoff.inner');
@@ -53,7 +53,7 @@ function transport(gate: Gate, inner: AdapterSpec): AxiosAdapter {
   const wrapped: Wrapped = (config) => {
     try {
       // Resolved per request, as axios does: the fetch adapter is made for the config.
-      const adapter = typeof inner === 'function' ? inner : resolve(inner ?? axios.defaults.adapter, config);
+      const adapter = typeof inner === 'function' ? inner : resolveAdapter(inner, config);
       return gate.send(config, adapter);
     } catch (error) {
       return Promise.reject(error);
@@ -63,9 +63,16 @@ function transport(gate: Gate, inner: AdapterSpec): AxiosAdapter {
   return wrapped;
 }
 
-// axios' own resolver (1.6+); its typings omit the config the fetch adapter is made for.
-const resolve = (spec: AdapterSpec, config: Config): AxiosAdapter =>
-  (axios.getAdapter as (spec: AdapterSpec, config: Config) => AxiosAdapter)(spec, config);
+/**
+ * axios' own transports, as its defaults name them when this module loads: read later, they may
+ * name a `backoffAdapter` (`axios.defaults.adapter = backoffAdapter()`), which would call itself.
+ */
+const BUILT_IN: AdapterSpec = axios.defaults.adapter;
+
+/** The adapter `spec` names (axios' own when none), resolved by axios (1.6+); its typings omit the config fetch is made for. */
+export function resolveAdapter(spec: AdapterSpec, config: Config): AxiosAdapter {
+  return (axios.getAdapter as (spec: AdapterSpec, config: Config) => AxiosAdapter)(spec ?? BUILT_IN, config);
+}
 
 /** Wrappers already made, one per adapter: a function's by identity, names and lists by their names. */
 export interface TransportCache {
