@@ -5,7 +5,7 @@ import type { LaneResult, Ticket } from './lane';
 type Config = InternalAxiosRequestConfig;
 const NEUTRAL: LaneResult = Object.freeze({ kind: 'neutral', wait: undefined });
 /** What `config.adapter` may name: a function, a known adapter's name, or a list of either. */
-export type AdapterSpec = Config['adapter'];
+export type AdapterSpec = InternalAxiosRequestConfig['adapter'];
 
 /** The adapter a wrapper was made for, kept on the wrapper so a re-sent config is not wrapped twice. */
 const INNER = Symbol.for('axios-backoff.inner');
