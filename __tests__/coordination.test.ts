@@ -1,5 +1,5 @@
 import axios, { isCancel, type AxiosResponse } from 'axios';
-import { attach, constant, memoryStore, type BackoffOptions, type BackoffStore } from '../lib';
+import { attach, constant, memoryStore, type BackoffEvent, type BackoffOptions, type BackoffStore } from '../lib';
 import { manual } from './support/manual';
 import { rejection } from './support/mock';
 
@@ -274,6 +274,51 @@ describe('retry budget', () => {
     const error = await request;
     expect(error.response?.status).toBe(503);
     expect(error.backoff).toMatchObject({ reason: 'budget-exhausted', attempts: 3 });
+  });
+
+  it('is not drawn on by rate limits: a client that waits as told never fails with budget-exhausted', async () => {
+    const { api, inFlight } = manual();
+    const events: BackoffEvent[] = [];
+    attach(api, { ...fast, retries: 10, probing: false, pacing: false, budget: { capacity: 5, retryCost: 5 }, onEvent: (e) => events.push(e) });
+    const request = settled(api.get('/x'));
+    for (let i = 0; i < 6; i++) {
+      await tick();
+      inFlight()[0].reply(429, { 'retry-after': '0' });
+    }
+    await tick();
+    inFlight()[0].reply(200);
+    await tick();
+    expect(request.value?.status).toBe(200);
+    expect(events.filter((e) => e.type === 'budget')).toEqual([]);
+    // The budget is whole: a 503 after all this may still be retried once.
+    const next = settled(api.get('/y'));
+    await tick();
+    inFlight()[0].reply(503);
+    await tick();
+    expect(inFlight()).toHaveLength(1);
+  });
+
+  it('is given back only what a retry drew: a success after a waited 429 earns 1 token, not a retry\'s cost', async () => {
+    const { api, inFlight } = manual();
+    attach(api, { ...fast, retries: 3, probing: false, pacing: false, budget: { capacity: 10, retryCost: 5 } });
+    const drain = rejection(api.get('/drain'));
+    for (let i = 0; i < 3; i++) {
+      await tick();
+      inFlight()[0]?.reply(503);
+    }
+    expect((await drain).backoff?.reason).toBe('budget-exhausted');
+    const limited = settled(api.get('/limited'));
+    await tick();
+    inFlight()[0].reply(429, { 'retry-after': '0' });
+    await tick();
+    inFlight()[0].reply(200);
+    await tick();
+    expect(limited.value?.status).toBe(200);
+    // 0 tokens + 1: a 503 now finds too few tokens to retry.
+    const after = rejection(api.get('/after'));
+    await tick();
+    inFlight()[0].reply(503);
+    expect((await after).backoff?.reason).toBe('budget-exhausted');
   });
 
   it('is refilled by successes', async () => {

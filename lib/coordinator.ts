@@ -41,8 +41,8 @@ export type CoreEvent = RetryEvent | GiveUpEvent;
 export interface Coordinator {
   /** A retry's cost from the origin's budget (AWS: refresh the token for a retry); false when spent. */
   acquire(config: AxiosRequestConfig, timedOut: boolean): boolean | Promise<boolean>;
-  /** A success after `attempt` retries: gives back to the budget (AWS: record success). */
-  refund(config: AxiosRequestConfig, attempt: number): void;
+  /** A success: gives back to the budget a retry's cost when one was drawn for it, else 1 (AWS: record success). */
+  refund(config: AxiosRequestConfig, drew: boolean): void;
   /** The origin lets out one probe at a time (an outage): a retry need not also sleep its own backoff. */
   spaces(config: AxiosRequestConfig): boolean;
   /** A retry or a give-up, for whoever observes the coordination. */

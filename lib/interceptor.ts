@@ -167,7 +167,11 @@ export function createBackoff(
     if (!replayable(a)) throw new Stop('body-not-replayable');
     const refused = refuseWait({ delay, serverWait, now: clock.now(), startedAt: a.state.startedAt }, a.options);
     if (refused) throw new Stop(refused);
-    if (!(await coordinator.acquire(a.config, timedOut(a)))) throw new Stop('budget-exhausted');
+    // The budget guards against outages: a rate limit is waited out as the server asks, never drawn on.
+    if (a.outcome !== 'rate-limited') {
+      if (!(await coordinator.acquire(a.config, timedOut(a)))) throw new Stop('budget-exhausted');
+      if (a.state.snapshot) a.state.snapshot.drew = true;
+    }
     const attempt = a.state.attempt + 1;
     const next: BackoffState = { attempt, delays: [...a.state.delays, delay], startedAt: a.state.startedAt, snapshot: a.state.snapshot };
     const ctx = { attempt, delay, serverDelay: a.failure.serverWait, outcome: a.outcome, error: a.error, state: a.state };
@@ -215,7 +219,7 @@ export function createBackoff(
     const state = (config.backoffState ??= freshState(clock.now()));
     const verdict = verdictOn(response, options);
     if (!verdict || verdict.kind === 'ok') {
-      if (state.snapshot?.live) coordinator.refund(config, state.attempt);
+      if (state.snapshot?.live) coordinator.refund(config, state.snapshot.drew);
       endState(state);
       return response;
     }

@@ -12,6 +12,8 @@ export class RequestSnapshot {
   acted = false;
   /** The request's options, resolved once for all its attempts. */
   options: ResolvedOptions | undefined = undefined;
+  /** A retry of it drew on the origin's retry budget: its success gives the cost back. */
+  drew = false;
 
   /** Without `headers`, nothing was recorded (the hand-registered pair has no request side). */
   constructor(

@@ -296,13 +296,13 @@ export class Gate implements Coordinator {
     return [...this.lanes.values()].map((lane) => lane.snapshot(now, budget));
   }
 
-  /** AWS standard mode: a first-attempt success earns 1 token, a successful retry returns its cost. */
-  refund(config: AxiosRequestConfig, attempt: number): void {
+  /** AWS standard mode: a success earns 1 token, a successful retry that drew returns its cost. */
+  refund(config: AxiosRequestConfig, drew: boolean): void {
     const budget = this.settings.budget;
     if (!budget || this.spent.size === 0) return;
     const key = this.keyOf(config);
     if (!this.spent.has(key)) return;
     const spec = { capacity: budget.capacity, refillPerMs: 0 };
-    this.settings.store.give(key, 'budget', attempt > 0 ? budget.retryCost : 1, spec, this.clock.now());
+    this.settings.store.give(key, 'budget', drew ? budget.retryCost : 1, spec, this.clock.now());
   }
 }
