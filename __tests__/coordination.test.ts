@@ -291,7 +291,7 @@ describe('retry budget', () => {
     expect(request.value?.status).toBe(200);
     expect(events.filter((e) => e.type === 'budget')).toEqual([]);
     // The budget is whole: a 503 after all this may still be retried once.
-    const next = settled(api.get('/y'));
+    void settled(api.get('/y'));
     await tick();
     inFlight()[0].reply(503);
     await tick();
