@@ -107,6 +107,7 @@ describe('cooldown', () => {
     void rejection(api.get('/a'));
     await tick();
     calls[0].reply(429, { 'retry-after': '30' });
+    await tick();
     const held = rejection(api.get('/b', { timeout: 500 }));
     await tick(500);
     const error = await held;
@@ -161,10 +162,10 @@ describe('cooldown', () => {
 });
 
 describe('first-contact ramp and paced release', () => {
-  it('ramps up in rounds of 1, 2, 4 while every answer is a success', async () => {
+  it('ramps up in rounds of 4, 8, 16 while every answer is a success', async () => {
     const { api, inFlight } = manual();
     attach(api, fast);
-    const all = Array.from({ length: 10 }, (_, i) => api.get(`/r${i}`));
+    const all = Array.from({ length: 30 }, (_, i) => api.get(`/r${i}`));
     const rounds: number[] = [];
     for (let i = 0; i < 4; i++) {
       await tick();
@@ -172,36 +173,34 @@ describe('first-contact ramp and paced release', () => {
       inFlight().forEach((c) => c.reply(200));
     }
     await Promise.all(all);
-    expect(rounds).toEqual([1, 2, 4, 3]);
+    expect(rounds).toEqual([4, 8, 16, 2]);
   });
 
   it('after a rate limit, releases held requests at the pace the origin admitted', async () => {
     const { api, calls, inFlight } = manual();
     attach(api, fast);
-    const all = Array.from({ length: 16 }, (_, i) => api.get(`/p${i}`));
-    // Rounds of 1 and 2 succeed; in the round of 4, three are refused until +1 s, and then one answers admitted.
-    for (const size of [1, 2]) {
-      await tick();
-      expect(inFlight()).toHaveLength(size);
-      inFlight().forEach((c) => c.reply(200));
-    }
+    const all = Array.from({ length: 24 }, (_, i) => api.get(`/p${i}`));
+    // The round of 4 succeeds; in the round of 8, seven are refused until +1 s, and then one answers admitted.
+    await tick();
+    expect(inFlight()).toHaveLength(4);
+    inFlight().forEach((c) => c.reply(200));
     await tick();
     const round = inFlight();
-    expect(round).toHaveLength(4);
+    expect(round).toHaveLength(8);
     round.slice(1).forEach((c) => c.reply(429, { 'retry-after': '1' }));
     round[0].reply(200);
     await tick(998);
     expect(inFlight()).toHaveLength(0);
-    // 4 were admitted in about 1 s: 4 go when the cooldown ends, then nothing until the next window.
+    // 5 were admitted in about 1 s: 5 go when the cooldown ends, then nothing until the next window.
     await tick(2);
-    expect(inFlight()).toHaveLength(4);
+    expect(inFlight()).toHaveLength(5);
     inFlight().forEach((c) => c.reply(200));
     const afterFirstWindow = calls.length;
     await tick(990);
     expect(calls.length).toBe(afterFirstWindow);
     await tick(20);
-    expect(inFlight()).toHaveLength(4);
-    for (let i = 0; i < 10 && calls.length < 7 + 3 + 12; i++) {
+    expect(inFlight()).toHaveLength(5);
+    for (let i = 0; i < 10 && calls.length < 12 + 7 + 12; i++) {
       inFlight().forEach((c) => c.reply(200));
       await tick(1010);
     }
@@ -213,16 +212,66 @@ describe('first-contact ramp and paced release', () => {
   });
 });
 
+describe('a 429 that says nothing of how long', () => {
+  it('backs the whole origin off, 1 s then 2 s, and lets one probe go before the others', async () => {
+    const { api, inFlight, calls } = manual();
+    const events: BackoffEvent[] = [];
+    attach(api, { ...fast, retries: 5, onEvent: (e) => void events.push(e) });
+    const all = Array.from({ length: 12 }, (_, i) => api.get(`/h${i}`));
+    await tick();
+    expect(inFlight()).toHaveLength(4);
+    inFlight().forEach((c) => c.reply(429));
+    await tick(0);
+    // Four refusals of requests already out: one backoff, not four.
+    expect(events.filter((e) => e.type === 'cooldown')).toEqual([expect.objectContaining({ waitMs: 1_000, status: 429 })]);
+    await tick(999);
+    expect(inFlight()).toHaveLength(0);
+    await tick(1);
+    // One probe, whatever is queued.
+    expect(inFlight()).toHaveLength(1);
+    await tick(500);
+    expect(inFlight()).toHaveLength(1);
+    inFlight()[0].reply(429);
+    await tick(1_999);
+    expect(inFlight()).toHaveLength(0);
+    await tick(1);
+    expect(inFlight()).toHaveLength(1);
+    inFlight()[0].reply(200);
+    // The probe went through: the others follow, at the pace the cuts left (about 3 a second).
+    await tick(400);
+    expect(inFlight()).toHaveLength(1);
+    for (let i = 0; i < 40 && calls.length < 4 + 2 + 11; i++) {
+      inFlight().forEach((c) => c.reply(200));
+      await tick(100);
+    }
+    inFlight().forEach((c) => c.reply(200));
+    await tick();
+    expect((await Promise.all(all)).every((r: AxiosResponse) => r.status === 200)).toBe(true);
+    expect(calls).toHaveLength(4 + 2 + 11);
+  });
+
+  it('holds nothing when cooldown is off', async () => {
+    const { api, inFlight } = manual();
+    attach(api, { ...fast, retries: 1, cooldown: false, pacing: false });
+    const all = Array.from({ length: 3 }, (_, i) => api.get(`/h${i}`));
+    await tick();
+    inFlight().forEach((c) => c.reply(429));
+    await tick();
+    expect(inFlight()).toHaveLength(3);
+    inFlight().forEach((c) => c.reply(200));
+    expect((await Promise.all(all)).map((r: AxiosResponse) => r.status)).toEqual([200, 200, 200]);
+  });
+});
+
 describe('outage probing', () => {
   it('sends one probe at a time after repeated failures, then releases the rest when a probe succeeds', async () => {
     const { api, calls, inFlight } = manual();
     attach(api, { ...fast, retries: 50, probing: { threshold: 3, interval: 200 } });
     const all = Array.from({ length: 20 }, (_, i) => api.get(`/o${i}`));
-    for (let i = 0; i < 3; i++) {
-      await tick();
-      expect(inFlight()).toHaveLength(1);
-      inFlight()[0].reply(503);
-    }
+    // The first round of the ramp, 4, fails: 3 failures in a row start probing.
+    await tick();
+    expect(inFlight()).toHaveLength(4);
+    inFlight().forEach((c) => c.reply(503));
     // Probing: a probe each 200 ms, one at a time, whatever is queued.
     for (let i = 0; i < 5; i++) {
       await tick(199);
@@ -231,7 +280,7 @@ describe('outage probing', () => {
       expect(inFlight()).toHaveLength(1);
       inFlight()[0].reply(503);
     }
-    expect(calls).toHaveLength(8);
+    expect(calls).toHaveLength(9);
     await tick(200);
     inFlight()[0].reply(200);
     // The rest go out ramping up again (2, 4, 8 …), not all at once.
@@ -245,7 +294,7 @@ describe('outage probing', () => {
     expect(rounds).toEqual([2, 4, 8, 5]);
     const results = await Promise.all(all);
     expect(results).toHaveLength(20);
-    expect(calls.length).toBe(8 + 1 + 19);
+    expect(calls.length).toBe(9 + 1 + 19);
   });
 
   it('can be turned off', async () => {

@@ -13,7 +13,7 @@ const fast: BackoffOptions = { strategy: constant(0) };
 const ORIGIN = 'https://api.exchange.test';
 
 describe('onEvent', () => {
-  it('tells of a cooldown, the requests it held and released, the retry and the budget it drew on', async () => {
+  it('tells of a cooldown, the requests it held and released, the retry, and the budget a 503\'s retry drew on', async () => {
     const { api, calls } = manual();
     const events: BackoffEvent[] = [];
     attach(api, { ...fast, pacing: false, onEvent: (e) => void events.push(e) });
@@ -26,6 +26,14 @@ describe('onEvent', () => {
     calls.slice(1).forEach((c) => c.reply(200));
     await tick();
     await Promise.all([first, second]);
+    // A rate limit waited out as told draws nothing from the budget; a 503's retry does.
+    expect(events.filter((e) => e.type === 'budget')).toEqual([]);
+    const third = api.get('/c');
+    await tick();
+    calls[calls.length - 1].reply(503);
+    await tick();
+    calls[calls.length - 1].reply(200);
+    await third;
     const types = events.map((e) => e.type);
     expect(events).toContainEqual({ type: 'cooldown', key: ORIGIN, waitMs: 1_000, status: 429 });
     expect(events).toContainEqual({ type: 'retry', key: ORIGIN, attempt: 1, delay: 1_000, outcome: 'rate-limited', status: 429 });
@@ -161,7 +169,8 @@ describe('backoffSnapshot', () => {
     await tick(1_001);
     const [origin] = backoffSnapshot(api);
     expect(origin.pace).toEqual({ capacity: 2, periodMs: expect.any(Number) });
-    expect(origin.budgetTokens).toBe(495);
+    // The 429's retry waited as told: the budget is whole.
+    expect(origin.budgetTokens).toBe(500);
     expect(origin.paceTokens).toBeLessThanOrEqual(2);
     // Let the rest go, each window in turn, and answer them.
     for (let i = 0; i < 3 && calls.length < 5; i++) await tick(1_100);

@@ -84,6 +84,26 @@ describe('learning a pace from a rate limit', () => {
   });
 });
 
+describe('the memory store\'s pace', () => {
+  it('keeps the window under way when a pace only grows: it never releases one window twice', () => {
+    const store = memoryStore();
+    store.setPace('k', { capacity: 2, periodMs: 1_000 });
+    const spec = (capacity: number) => ({ capacity, refillPerMs: 0, periodMs: 1_000 });
+    expect([0, 1, 2].map(() => store.take('k', 'pace', 1, spec(2), 0))).toEqual([{ ok: true }, { ok: true }, { ok: false, waitMs: 1_000 }]);
+    store.setPace('k', { capacity: 3, periodMs: 1_000 });
+    expect(store.take('k', 'pace', 1, spec(3), 10)).toEqual({ ok: false, waitMs: 990 });
+    expect(store.take('k', 'pace', 1, spec(3), 1_000)).toEqual({ ok: true });
+  });
+
+  it('starts the windows afresh with a new window length', () => {
+    const store = memoryStore();
+    store.setPace('k', { capacity: 1, periodMs: 1_000 });
+    store.take('k', 'pace', 1, { capacity: 1, refillPerMs: 0, periodMs: 1_000 }, 0);
+    store.setPace('k', { capacity: 1, periodMs: 2_000 });
+    expect(store.take('k', 'pace', 1, { capacity: 1, refillPerMs: 0, periodMs: 2_000 }, 10)).toEqual({ ok: true });
+  });
+});
+
 describe('first-contact ramp', () => {
   /** Sends while the ramp allows at `now`; returns [round, sentAt] of each. */
   const fill = (ramp: Ramp, now: number): Array<[number, number]> => {
@@ -93,7 +113,7 @@ describe('first-contact ramp', () => {
   };
 
   it('doubles after a full, clean round', () => {
-    const ramp = new Ramp(1, 64);
+    const ramp = new Ramp(1);
     const sizes: number[] = [];
     for (let trip = 0, now = 0; trip < 4; trip++, now += 10) {
       const sent = fill(ramp, now);
@@ -104,13 +124,13 @@ describe('first-contact ramp', () => {
   });
 
   it('does not grow after a round with a failure', () => {
-    const ramp = new Ramp(4, 64);
+    const ramp = new Ramp(4);
     fill(ramp, 0).forEach(([round, at], i) => ramp.settle(round, at, 10, i !== 2));
     expect(fill(ramp, 10)).toHaveLength(4);
   });
 
   it('stops waiting for a slow request: the round ends, growing as nothing was refused, and the next ones go', () => {
-    const ramp = new Ramp(1, 64);
+    const ramp = new Ramp(1);
     const [[round, at]] = fill(ramp, 0);
     expect(ramp.wait(0)).toBe(250);
     expect(ramp.wait(249)).toBe(1);
@@ -121,7 +141,7 @@ describe('first-contact ramp', () => {
   });
 
   it('learns the round trip: a request is waited for four of them, at least 50 ms', () => {
-    const ramp = new Ramp(1, 64);
+    const ramp = new Ramp(1);
     const [[round, at]] = fill(ramp, 0);
     ramp.settle(round, at, 20, true);
     expect(fill(ramp, 100)).toHaveLength(2);
@@ -129,17 +149,30 @@ describe('first-contact ramp', () => {
     expect(ramp.wait(180)).toBe(0);
   });
 
-  it('is done at its limit', () => {
-    const ramp = new Ramp(32, 64);
-    fill(ramp, 0).forEach(([round, at]) => ramp.settle(round, at, 1, true));
-    expect(ramp.done).toBe(true);
+  it('never hands over to "no limit": it keeps doubling past 64 while every round is clean', () => {
+    const ramp = new Ramp(32);
+    const sizes: number[] = [];
+    for (let trip = 0, now = 0; trip < 4; trip++, now += 10) {
+      const sent = fill(ramp, now);
+      sizes.push(sent.length);
+      sent.forEach(([round, at]) => ramp.settle(round, at, now + 5, true));
+    }
+    expect(sizes).toEqual([32, 64, 128, 256]);
+  });
+
+  it('keeps a round of thousands cheap: answers out of order, many per millisecond', () => {
+    const ramp = new Ramp(4096);
+    const sent = fill(ramp, 0);
+    expect(sent).toHaveLength(4096);
+    sent.reverse().forEach(([round, at]) => ramp.settle(round, at, 5, true));
+    expect(ramp.roundSize).toBe(8192);
   });
 });
 
 describe('a lane', () => {
   it('sweeps the requests that gave up out of its queue, so their configs and bodies can be freed', () => {
     const clock = { now: () => 0, random: () => 0.5, setTimeout: () => 0, clearTimeout: () => undefined };
-    const settings = { cooldown: true, pacing: false, probing: undefined, rampLimit: 64, forgetPaceAfter: 60_000, insaneWaitCap: 60_000 };
+    const settings = { cooldown: true, pacing: false, probing: undefined, insaneWaitCap: 60_000 };
     const store = memoryStore();
     store.setCooldown('k', 1_000);
     const lane = new Lane('k', settings, store, clock);

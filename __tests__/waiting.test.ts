@@ -61,9 +61,19 @@ describe('the server sets the floor of the wait', () => {
   });
 
   it.each(['soon', '-5', ''])('falls back to the strategy on Retry-After %p', async (value) => {
-    const { api, seen } = setup([[429, {}, { 'Retry-After': value }], 200], { strategy: constant(700) });
+    const { api, seen } = setup([[503, {}, { 'Retry-After': value }], 200], { strategy: constant(700) });
     const request = api.get('/x');
     await jest.advanceTimersByTimeAsync(699);
+    expect(seen).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(1);
+    await request;
+    expect(seen[1].backoffState?.delays).toEqual([700]);
+  });
+
+  it.each(['soon', '-5', ''])('holds a 429 with Retry-After %p as one with none: the strategy, and the origin backs off 1 s', async (value) => {
+    const { api, seen } = setup([[429, {}, { 'Retry-After': value }], 200], { strategy: constant(700) });
+    const request = api.get('/x');
+    await jest.advanceTimersByTimeAsync(999);
     expect(seen).toHaveLength(1);
     await jest.advanceTimersByTimeAsync(1);
     await request;

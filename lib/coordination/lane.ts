@@ -10,10 +10,6 @@ export interface LaneSettings {
   readonly pacing: boolean;
   /** Consecutive unknown outcomes that start probing, and the gap between probes (ms). */
   readonly probing: { readonly threshold: number; readonly interval: number } | undefined;
-  /** In-flight requests at which the first-contact ramp ends. */
-  readonly rampLimit: number;
-  /** A learned pace is forgotten after this long without a rate limit (ms). */
-  readonly forgetPaceAfter: number;
   /** The longest cooldown a wait that cannot be meant (beyond `SANE_WAIT`) sets, ms: attach's maxRetryAfter. */
   readonly insaneWaitCap: number;
 }
@@ -90,6 +86,11 @@ const RELEASE_BATCH = 128;
 const PROBE_STALL = 1000;
 /** Abandoned waiters are swept out of the queue once they are this many, and half of it. */
 const COMPACT_AT = 64;
+/** The first round of the first-contact ramp; 2 when an outage ends, 1 after a refusal that taught nothing. */
+const RAMP_START = 4;
+/** A 429 that says nothing of how long holds its origin this long, doubling while they go on (ms). */
+const HINTLESS_WAIT = 1000;
+const HINTLESS_MAX = 32_000;
 
 /**
  * The requests to one origin: which may go now, which wait, and what their
@@ -116,10 +117,14 @@ export class Lane {
   private pumping = false;
   private again = false;
   private readonly learner: PaceLearner;
+  /** When the last 429 without a wait backed the origin off, and for how long (ms; 0: none lately). */
+  private hintAt = -Infinity;
+  private hintWait = 0;
+  /** After a 429 without a wait, one probe goes before the others. */
+  private probeFirst = false;
   private preparing: Promise<void> | undefined;
   /** When a request last went out, epoch ms: an idle lane can be dropped. */
   lastUsed: number;
-  private readonly now: () => number;
 
   constructor(
     readonly key: string,
@@ -130,9 +135,8 @@ export class Lane {
     /** How events name this key. */
     readonly label: string = key,
   ) {
-    this.ramp = settings.pacing ? new Ramp(1, settings.rampLimit) : undefined;
-    this.learner = new PaceLearner(settings.forgetPaceAfter);
-    this.now = () => clock.now();
+    this.ramp = settings.pacing ? new Ramp(RAMP_START) : undefined;
+    this.learner = new PaceLearner();
     this.lastUsed = clock.now();
     const preparing = store.prepare?.(key);
     if (preparing instanceof Promise) {
@@ -190,7 +194,7 @@ export class Lane {
   private holdCode(now: number): HoldReason {
     if (this.preparing) return 'loading';
     if (this.coolingFor(now) > 0) return 'cooldown';
-    if (this.probing) return 'probe';
+    if (this.probing || this.probeFirst) return 'probe';
     if (this.settings.pacing && this.store.pace(this.key)) return 'pace';
     return 'ramp';
   }
@@ -239,7 +243,7 @@ export class Lane {
 
   /** Only the first-contact ramp holds requests back: no cooldown, pace, outage or store loading. */
   onlyRamping(now: number): boolean {
-    return this.ramp !== undefined && !this.preparing && this.coolingFor(now) === 0 && !this.probing
+    return this.ramp !== undefined && !this.preparing && this.coolingFor(now) === 0 && !this.probing && !this.probeFirst
       && !(this.settings.pacing && this.store.pace(this.key));
   }
 
@@ -248,6 +252,7 @@ export class Lane {
     if (this.preparing) return 'while the shared store loaded the state of';
     if (this.coolingFor(now) > 0) return 'while cooling down';
     if (this.probing) return 'while probing an outage of';
+    if (this.probeFirst) return 'while a probe tried again after a rate limit of';
     if (this.settings.pacing && this.store.pace(this.key)) return 'while pacing requests after a rate limit of';
     return 'while ramping up on first contact with';
   }
@@ -272,10 +277,7 @@ export class Lane {
     // Idle is judged in minutes: the send time will do, and the clock is read only when needed.
     this.lastUsed = ticket.sentAt;
     if (ticket === this.probe) this.probe = undefined;
-    if (ticket.round >= 0 && this.ramp) {
-      this.ramp.settle(ticket.round, ticket.sentAt, this.clock.now(), result.kind === 'success');
-      if (this.ramp.done) this.ramp = undefined;
-    }
+    if (ticket.round >= 0 && this.ramp) this.ramp.settle(ticket.round, ticket.sentAt, this.clock.now(), result.kind === 'success');
     try {
       if (result.kind === 'success') this.succeeded(ticket);
       else this.refused(ticket, result, this.clock.now());
@@ -286,33 +288,50 @@ export class Lane {
 
   private refused(ticket: Ticket, result: Exclude<LaneResult, { kind: 'success' }>, now: number): void {
     const wait = result.wait === undefined || result.wait <= SANE_WAIT ? result.wait : Math.min(this.settings.insaneWaitCap, SANE_WAIT);
-    if (result.kind === 'rate-limited') this.rateLimited(wait, now);
+    if (result.kind === 'rate-limited') this.rateLimited(wait, ticket, now);
     else if (result.kind === 'unknown') this.failed(ticket, now);
-    if (wait !== undefined && this.settings.cooldown) {
-      this.store.setCooldown(this.key, now + wait);
-      this.emit?.({ type: 'cooldown', key: this.label, waitMs: wait, status: result.status });
+    const cooling = wait ?? (result.kind === 'rate-limited' && this.settings.cooldown ? this.hintless(ticket, now) : undefined);
+    if (cooling !== undefined && this.settings.cooldown) {
+      this.store.setCooldown(this.key, now + cooling);
+      this.emit?.({ type: 'cooldown', key: this.label, waitMs: cooling, status: result.status });
     }
+  }
+
+  /**
+   * A 429 that names no wait: the origin backs off as one, doubling while they go on, and
+   * then one probe goes before the rest. Once for the requests that were already out.
+   */
+  private hintless(ticket: Ticket, now: number): number | undefined {
+    if (ticket.sentAt < this.hintAt) return undefined;
+    // A quiet spell twice the last wait long starts the backoff again from the first step.
+    if (now - this.hintAt > 2 * this.hintWait) this.hintWait = 0;
+    this.hintWait = Math.min(HINTLESS_MAX, this.hintWait === 0 ? HINTLESS_WAIT : this.hintWait * 2);
+    this.hintAt = now;
+    this.probeFirst = true;
+    return this.hintWait;
   }
 
   private succeeded(ticket: Ticket): void {
     const breaker = this.store.breaker(this.key);
     // The origin is back: ramp up again rather than flood it.
-    if (breaker.probing && this.settings.pacing) this.ramp = new Ramp(2, this.settings.rampLimit);
+    if (breaker.probing && this.settings.pacing) this.ramp = new Ramp(2);
     if (breaker.failures > 0 || breaker.probing) this.setBreaker(0, false, breaker.probing);
+    // The probe after a 429 with no wait went through: the others may follow.
+    if (this.probeFirst && ticket.sentAt >= this.hintAt) this.probeFirst = false;
     if (!this.settings.pacing) return;
-    const pace = this.learner.succeeded(ticket.sentAt, this.now);
-    if (pace !== undefined) this.setPace(pace ?? undefined);
+    const pace = this.learner.succeeded(ticket.sentAt, this.clock.now(), this.store.pace(this.key));
+    if (pace !== undefined) this.setPace(pace);
   }
 
-  private rateLimited(wait: number | undefined, now: number): void {
+  private rateLimited(wait: number | undefined, ticket: Ticket, now: number): void {
     if (!this.settings.pacing) return;
-    const pace = this.learner.limited(wait, now);
+    const pace = this.learner.limited(wait, ticket.sentAt, now, this.store.pace(this.key));
     if (pace) {
       this.setPace(pace);
       this.ramp = undefined; // the server said how much it takes: the pace, not the ramp, limits
     } else if (!this.store.pace(this.key)) {
       // Refused with nothing admitted to learn from: after the cooldown, start again from one.
-      this.ramp = new Ramp(1, this.settings.rampLimit);
+      this.ramp = new Ramp(1);
     }
   }
 
@@ -338,6 +357,11 @@ export class Lane {
       if (now < this.nextProbeAt) return this.nextProbeAt - now;
       return GO_PROBE;
     }
+    if (this.probeFirst) {
+      if (this.probe && now < this.probe.sentAt + PROBE_STALL) return this.probe.sentAt + PROBE_STALL - now;
+      if (this.probe) return UNTIL_SETTLED;
+      return GO_PROBE;
+    }
     return this.ramp ? this.ramp.wait(now) : GO;
   }
 
@@ -354,6 +378,7 @@ export class Lane {
   private enter(probe: boolean, now: number): Ticket {
     this.inFlight++;
     this.lastUsed = now;
+    if (this.settings.pacing) this.learner.sent(now);
     const round = probe || !this.ramp ? -1 : this.ramp.send(now);
     const ticket: Ticket = { lane: this, sentAt: now, probe, round, settled: false };
     if (probe) this.probe = ticket;

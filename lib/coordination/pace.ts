@@ -1,3 +1,4 @@
+import { BETA, RateCurve, SendMeter } from './rate';
 import type { PaceState } from './store';
 
 /**
@@ -76,42 +77,105 @@ export function admitLate(lesson: Lesson): Lesson {
   return { ...lesson, pace: { capacity, periodMs: Math.max(1, lesson.until - lesson.from) } };
 }
 
+/** A learned pace is looked at again, as its curve climbs, at most this often (ms): it runs on successes. */
+const GROW_EVERY = 100;
+/** The finest window a pace learned without a server's window is released in, ms. */
+const FINE_PERIOD = 250;
+/** The least rate a refusal leaves, req/s (AWS: minFillRate). */
+const MIN_RATE = 0.5;
+
+/** Requests per second of a pace. */
+export function rateOf(pace: PaceState): number {
+  return (pace.capacity * 1000) / pace.periodMs;
+}
+
+/** The pace that releases `rate` req/s in windows of `periodMs`, or finer ones when that is too few a window. */
+export function paceAt(rate: number, periodMs?: number): PaceState {
+  const period = periodMs ?? (rate * FINE_PERIOD >= 1000 ? FINE_PERIOD : Math.ceil(1000 / Math.max(rate, MIN_RATE)));
+  return { capacity: Math.max(1, Math.floor((rate * period) / 1000)), periodMs: period };
+}
+
 /**
- * What one lane learns about its origin's pace: successes are logged, a rate
- * limit turns them into a lesson, and a quiet spell makes it forget.
+ * What one lane learns about its origin's pace. A refusal with the server's wait teaches a
+ * window (what it admitted, until when); one without falls to BETA of the rate sent. Either
+ * way the rate climbs back on the cubic curve while nothing is refused, never past twice the
+ * rate actually sent, and never below what the server was seen to admit: what the client
+ * happened to send is a lower bound, never the limit. Nothing learned is dropped at once.
  */
 export class PaceLearner {
   private readonly successes = new SuccessLog();
+  private readonly meter = new SendMeter();
   private lesson: Lesson | undefined;
-  private lastLimitedAt = 0;
+  private curve: RateCurve | undefined;
+  /** A refusal without a wait, of a request sent before this, belongs to a cut already made. */
+  private cutAt = -Infinity;
+  private nextGrowAt = 0;
 
-  constructor(private readonly forgetAfter: number) {}
-
-  /** A success sent at `sentAt`: the pace to store, `null` to forget it, undefined for no change. */
-  succeeded(sentAt: number, now: () => number): PaceState | null | undefined {
-    this.successes.add(sentAt);
-    const lesson = this.lesson;
-    if (!lesson) return undefined;
-    // Only this lane's own lesson is forgotten; a pace another process shared expires in its store.
-    if (now() - this.lastLimitedAt > this.forgetAfter) {
-      this.lesson = undefined;
-      return null;
-    }
-    // Sent before the refusal, answered after it, and before any release: the window admitted one more.
-    if (sentAt >= lesson.from && sentAt <= lesson.at && now() <= lesson.until) {
-      this.lesson = admitLate(lesson);
-      return this.lesson.pace;
-    }
-    return undefined;
+  sent(now: number): void {
+    this.meter.sent(now);
   }
 
-  /** A refusal with the server's wait: the pace to store, or undefined for no change. */
-  limited(wait: number | undefined, now: number): PaceState | undefined {
-    this.lastLimitedAt = now;
-    if (wait === undefined) return undefined;
+  /** A success sent at `sentAt`: the pace to store, or undefined for no change. */
+  succeeded(sentAt: number, now: number, current: PaceState | undefined): PaceState | undefined {
+    this.successes.add(sentAt);
+    const lesson = this.lesson;
+    // Sent before the refusal, answered after it, and before any release: the window admitted one more.
+    if (lesson && sentAt >= lesson.from && sentAt <= lesson.at && now <= lesson.until) {
+      this.lesson = admitLate(lesson);
+      const pace = this.lesson.pace as PaceState;
+      this.curve = new RateCurve(rateOf(pace), rateOf(pace), lesson.at);
+      return pace;
+    }
+    if (!current || now < this.nextGrowAt) return undefined;
+    this.nextGrowAt = now + GROW_EVERY;
+    return this.grow(now, current);
+  }
+
+  /** The curve's rate now, within twice the rate sent: a new capacity, or undefined when it is the same. */
+  private grow(now: number, current: PaceState): PaceState | undefined {
+    // A pace this learner did not set (another process', or one kept while the lane was idle) climbs from where it is.
+    this.curve ??= new RateCurve(rateOf(current), rateOf(current), now);
+    const rate = Math.min(this.curve.rateAt(now), Math.max(this.curve.max, 2 * this.meter.rate(now)));
+    const next = paceAt(Math.max(rate, this.curve.floor), current.periodMs);
+    return next.capacity !== current.capacity ? next : undefined;
+  }
+
+  /** A refusal of a request sent at `sentAt`, with the server's wait or none: the pace to store, or undefined. */
+  limited(wait: number | undefined, sentAt: number, now: number, current: PaceState | undefined): PaceState | undefined {
+    return wait === undefined ? this.cut(sentAt, now, current) : this.window(wait, now, current);
+  }
+
+  /** A refusal that says until when: what the window admitted is the pace, unless it undercounts the last one. */
+  private window(wait: number, now: number, current: PaceState | undefined): PaceState | undefined {
     // One window's worth of refusals teaches one lesson; the rest of the burst only confirms it.
     if (this.lesson && now <= this.lesson.until) return undefined;
     this.lesson = learn(this.successes, now, now + wait);
-    return this.lesson.pace;
+    this.cutAt = now;
+    const learned = this.lesson.pace;
+    const previous = current && rateOf(current);
+    if (!learned) {
+      if (previous === undefined) return undefined;
+      this.curve = new RateCurve(previous, BETA * previous, now);
+      return paceAt(BETA * previous, current?.periodMs);
+    }
+    const rate = rateOf(learned);
+    // Fewer admitted than BETA of the last pace: someone else spent the window, this is no measure of it.
+    if (previous !== undefined && rate < BETA * previous) {
+      this.curve = new RateCurve(previous, BETA * previous, now);
+      return paceAt(BETA * previous, learned.periodMs);
+    }
+    this.curve = new RateCurve(rate, rate, now);
+    return learned;
+  }
+
+  /** A refusal that says nothing of how long: BETA of the rate sent, once for the requests already out. */
+  private cut(sentAt: number, now: number, current: PaceState | undefined): PaceState | undefined {
+    if (sentAt < this.cutAt) return undefined;
+    this.cutAt = now;
+    // A pace in force is what was refused; without one, the rate sent. A cut takes BETA off it, and no more:
+    // a refusal of the few requests an idle client sent says little of what the server allows.
+    const max = current ? rateOf(current) : Math.max(MIN_RATE, this.meter.rate(now));
+    this.curve = new RateCurve(max, Math.max(MIN_RATE, BETA * max), now);
+    return paceAt(this.curve.floor, current?.periodMs);
   }
 }

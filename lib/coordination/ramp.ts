@@ -5,12 +5,61 @@ const MIN_STALL = 50;
 const STALL_RTTS = 4;
 
 /**
+ * The requests of the current round still waited for, by send time: settling one is O(1) and
+ * the oldest is found by walking send times in the order they were first used.
+ */
+class OpenRequests {
+  private readonly bySentAt = new Map<number, number>();
+  private order: number[] = [];
+  private head = 0;
+
+  get size(): number {
+    return this.bySentAt.size;
+  }
+
+  add(sentAt: number): void {
+    const count = this.bySentAt.get(sentAt);
+    if (count === undefined) this.order.push(sentAt);
+    this.bySentAt.set(sentAt, (count ?? 0) + 1);
+  }
+
+  /** Removes one sent at `sentAt`; false when none is open (it stalled, and was counted then). */
+  remove(sentAt: number): boolean {
+    const count = this.bySentAt.get(sentAt);
+    if (count === undefined) return false;
+    if (count === 1) this.bySentAt.delete(sentAt);
+    else this.bySentAt.set(sentAt, count - 1);
+    return true;
+  }
+
+  /** The earliest send time still open, or undefined. */
+  oldest(): number | undefined {
+    while (this.head < this.order.length && !this.bySentAt.has(this.order[this.head])) this.head++;
+    return this.head < this.order.length ? this.order[this.head] : undefined;
+  }
+
+  /** Drops every request sent at `sentAt`; returns how many. */
+  drop(sentAt: number): number {
+    const count = this.bySentAt.get(sentAt) ?? 0;
+    this.bySentAt.delete(sentAt);
+    return count;
+  }
+
+  clear(): void {
+    this.bySentAt.clear();
+    this.order = [];
+    this.head = 0;
+  }
+}
+
+/**
  * The first-contact ramp, in rounds: a round of `size` requests goes out, and when every
  * one of a full round is answered without a rate limit or failure, the next round is twice
  * as large. Like TCP slow start, except that a round waits for its answers, so a limit met
- * mid-round overshoots by at most that round. No round waits for its slowest answer: a
- * request in flight for a few round trips (250 ms before any answer) is no longer waited
- * for, and the round it held back ends (growing, when no answer in it was refused or failed).
+ * mid-round overshoots by at most that round. It never ends in "no limit": it limits until a
+ * rate limit teaches a pace. No round waits for its slowest answer: a request in flight for a
+ * few round trips (250 ms before any answer) is no longer waited for, and the round it held
+ * back ends (growing, when no answer in it was refused or failed).
  */
 export class Ramp {
   private size: number;
@@ -18,17 +67,16 @@ export class Ramp {
   private sent = 0;
   private answered = 0;
   private clean = true;
-  /** Send times of this round's requests still waited for, oldest first. */
-  private readonly open: number[] = [];
+  private readonly open = new OpenRequests();
   private rtt = Infinity;
 
-  constructor(initial: number, private readonly limit: number) {
+  constructor(initial: number) {
     this.size = initial;
   }
 
-  /** The ramp has grown to its limit: it no longer holds anything back. */
-  get done(): boolean {
-    return this.size >= this.limit;
+  /** Requests a round may send: for a look at the ramp, and for tests. */
+  get roundSize(): number {
+    return this.size;
   }
 
   private get stallAfter(): number {
@@ -37,22 +85,23 @@ export class Ramp {
 
   /** 0 when a request may go at `now`; otherwise the ms until the oldest one waited for stalls. */
   wait(now: number): number {
+    if (this.sent < this.size) return 0;
     const stall = this.stallAfter;
     // Slow is not refused: a stalled request (a long poll, a server slow to answer) ends its
     // round's wait for it, and the round still grows when no answer refused or failed.
-    while (this.open.length > 0 && this.open[0] + stall <= now) {
-      this.open.shift();
-      this.answered++;
+    for (let oldest = this.open.oldest(); oldest !== undefined && oldest + stall <= now; oldest = this.open.oldest()) {
+      this.answered += this.open.drop(oldest);
     }
     this.nextRound();
     if (this.sent < this.size) return 0;
-    return this.open.length > 0 ? this.open[0] + stall - now : 0;
+    const oldest = this.open.oldest();
+    return oldest === undefined ? 0 : oldest + stall - now;
   }
 
   /** Counts a request sent at `sentAt` into the current round; returns the round's number. */
   send(sentAt: number): number {
     this.sent++;
-    this.open.push(sentAt);
+    this.open.add(sentAt);
     return this.round;
   }
 
@@ -60,9 +109,7 @@ export class Ramp {
   settle(round: number, sentAt: number, now: number, ok: boolean): void {
     if (ok) this.rtt = Math.min(this.rtt, Math.max(0, now - sentAt));
     if (round !== this.round) return;
-    const at = this.open.indexOf(sentAt);
-    if (at < 0) return; // stalled: already counted, and a late answer changes nothing
-    this.open.splice(at, 1);
+    if (!this.open.remove(sentAt)) return; // stalled: already counted, and a late answer changes nothing
     this.answered++;
     if (!ok) this.clean = false;
     this.nextRound();
@@ -75,5 +122,6 @@ export class Ramp {
     this.sent = 0;
     this.answered = 0;
     this.clean = true;
+    this.open.clear();
   }
 }

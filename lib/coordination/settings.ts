@@ -107,8 +107,6 @@ export function resolveCoordination(options: CoordinationOptions, maxRetryAfter:
         threshold: positive('probing.threshold', probing.threshold, 5, true),
         interval: positive('probing.interval', probing.interval, 250),
       },
-      rampLimit: 64,
-      forgetPaceAfter: 60_000,
       insaneWaitCap: maxRetryAfter,
     },
     budget: budget && {

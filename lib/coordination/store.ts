@@ -102,9 +102,10 @@ export function memoryStore(): BackoffStore {
     pace: (key) => of(key).pace,
     setPace: (key, pace) => {
       const state = of(key);
+      // A new window length starts its windows afresh, at the first release after it; a pace that
+      // only grows or shrinks keeps the window under way, so that it never releases one twice.
+      if (pace?.periodMs !== state.pace?.periodMs) state.buckets.delete('pace');
       state.pace = pace;
-      // A new lesson starts its windows afresh, at the first release after it.
-      state.buckets.delete('pace');
     },
     take: (key, bucket, n, spec, now) => {
       const levels = of(key).buckets;

@@ -82,11 +82,14 @@ export class SharedStore implements RedisBackoffStore {
 
   /** This process' share: published as is, stored in Redis as the sum this process sees. */
   setPace(key: string, pace: PaceState | undefined): void {
+    const before = this.mirror.pace(key);
     const total = this.shares.set(key, this.self, pace, this.options.now());
     this.mirror.setPace(key, total);
     const value = total ? JSON.stringify({ capacity: total.capacity, periodMs: total.periodMs }) : '';
     const k = keysOf(this.options.prefix, key);
-    this.share(STATE, [k.pace, k.bucket('pace')], [value, PACE_TTL], { kind: 'pace', key, pace });
+    // As in memory: only a new window length starts the windows afresh.
+    const resets = total?.periodMs !== before?.periodMs ? [k.bucket('pace')] : [];
+    this.share(STATE, [k.pace, ...resets], [value, PACE_TTL], { kind: 'pace', key, pace });
   }
 
   take(key: string, bucket: BucketName, n: number, spec: BucketSpec, now: number): TakeResult | Promise<TakeResult> {

@@ -1,0 +1,116 @@
+import { PaceLearner, paceAt, rateOf } from '../lib/coordination/pace';
+import { BETA, RateCurve, SendMeter } from '../lib/coordination/rate';
+
+describe('the cubic curve after a refusal', () => {
+  it('starts at its floor, is back at the refused rate after K seconds, and climbs past it after', () => {
+    const curve = new RateCurve(20, 14, 0);
+    expect(curve.rateAt(0)).toBe(14);
+    // K = cbrt(20 × 0.3 / 0.4) ≈ 2.47 s
+    expect(curve.rateAt(2_466)).toBeCloseTo(20, 1);
+    expect(curve.rateAt(4_000)).toBeGreaterThan(21);
+    expect(curve.rateAt(10_000)).toBeGreaterThan(100);
+  });
+
+  it('never goes below its floor', () => {
+    const curve = new RateCurve(20, 20, 0);
+    for (let t = 0; t < 5_000; t += 250) expect(curve.rateAt(t)).toBeGreaterThanOrEqual(20);
+  });
+});
+
+describe('the send meter', () => {
+  it('measures requests per second over half-second buckets, smoothed', () => {
+    const meter = new SendMeter();
+    for (let t = 0; t < 2_000; t += 50) meter.sent(t);
+    expect(meter.rate(2_000)).toBeCloseTo(20, 0);
+  });
+
+  it('falls when nothing is sent: an idle client measures little', () => {
+    const meter = new SendMeter();
+    for (let t = 0; t < 1_000; t += 10) meter.sent(t);
+    expect(meter.rate(5_000)).toBeLessThan(1);
+  });
+});
+
+describe('a pace at a rate', () => {
+  it.each([
+    [20, undefined, { capacity: 5, periodMs: 250 }],
+    [2, undefined, { capacity: 1, periodMs: 500 }],
+    [0.1, undefined, { capacity: 1, periodMs: 2_000 }],
+    [20, 1_000, { capacity: 20, periodMs: 1_000 }],
+  ])('%p req/s in windows of %p ms', (rate, period, pace) => {
+    expect(paceAt(rate, period)).toEqual(pace);
+  });
+});
+
+/** A learner that saw `admitted` successes sent evenly over the second before `at`. */
+function learnerThatSent(admitted: number, at: number): PaceLearner {
+  const learner = new PaceLearner();
+  for (let i = 0; i < admitted; i++) {
+    const sentAt = at - 1_000 + (i * 1_000) / admitted;
+    learner.sent(sentAt);
+    learner.succeeded(sentAt, sentAt + 1, undefined);
+  }
+  return learner;
+}
+
+describe('what a refusal with a wait teaches', () => {
+  it('learns what the window admitted, until when', () => {
+    const learner = learnerThatSent(20, 10_000);
+    expect(learner.limited(1_000, 10_000, 10_000, undefined)).toEqual({ capacity: 20, periodMs: expect.any(Number) });
+  });
+
+  it('takes a refusal after a few requests as a lower bound, never the limit: it falls to BETA of the last pace at most', () => {
+    const learner = learnerThatSent(1, 10_000);
+    const pace = learner.limited(1_000, 10_000, 10_000, { capacity: 40, periodMs: 1_000 });
+    expect(rateOf(pace!)).toBeCloseTo(BETA * 40, 0);
+  });
+
+  it('teaches one lesson a window: the rest of the burst only confirms it', () => {
+    const learner = learnerThatSent(20, 10_000);
+    const pace = learner.limited(1_000, 10_000, 10_000, undefined);
+    expect(learner.limited(990, 9_999, 10_010, pace)).toBeUndefined();
+  });
+});
+
+describe('what a refusal without a wait teaches', () => {
+  it('falls to BETA of the rate sent, once for the requests already out', () => {
+    const learner = new PaceLearner();
+    for (let t = 0; t < 2_000; t += 10) learner.sent(t);
+    const pace = learner.limited(undefined, 1_990, 2_000, undefined);
+    expect(rateOf(pace!)).toBeCloseTo(BETA * 100, -1);
+    // Another refusal of a request sent before the cut changes nothing.
+    expect(learner.limited(undefined, 1_995, 2_001, pace)).toBeUndefined();
+  });
+
+  it('takes at most BETA off the last pace, however little was sent lately', () => {
+    const learner = new PaceLearner();
+    learner.sent(0);
+    const pace = learner.limited(undefined, 0, 10, { capacity: 50, periodMs: 1_000 });
+    expect(rateOf(pace!)).toBeCloseTo(BETA * 50, 0);
+  });
+});
+
+describe('a learned pace over time', () => {
+  it('climbs back while the client sends at it, and is never dropped at once', () => {
+    const learner = learnerThatSent(20, 10_000);
+    let pace = learner.limited(1_000, 10_000, 10_000, undefined)!;
+    const capacities: number[] = [];
+    for (let t = 11_000; t < 81_000; t += 10) {
+      learner.sent(t);
+      pace = learner.succeeded(t, t + 1, pace) ?? pace;
+      if (t % 10_000 === 1_000) capacities.push(pace.capacity);
+    }
+    // Flat near the limit for a few seconds, then climbing, each step up from the last.
+    expect(capacities[0]).toBe(20);
+    for (let i = 1; i < capacities.length; i++) expect(capacities[i]).toBeGreaterThanOrEqual(capacities[i - 1]);
+    expect(capacities[capacities.length - 1]).toBeGreaterThan(20);
+  });
+
+  it('climbs no faster than twice the rate actually sent: an idle client does not grow a pace it never used', () => {
+    const learner = learnerThatSent(20, 10_000);
+    const pace = learner.limited(1_000, 10_000, 10_000, undefined)!;
+    // One request a second for a minute, then a success: the pace stays at what the server admitted.
+    for (let t = 11_000; t < 70_000; t += 1_000) learner.sent(t);
+    expect(learner.succeeded(70_000, 70_001, pace)).toBeUndefined();
+  });
+});
