@@ -1,20 +1,12 @@
 import { sanitizeDelay } from './clock';
 import { headerValue, parseRetryAfter, type HeaderBag } from './headers';
+import { decimal, pairs, split } from './quota/fields';
 
 /** A header value parser: the wait in ms, or undefined when absent or unreadable. */
 export type ResetParser = (value: string | undefined, now: number) => number | undefined;
 
-// Plain decimal digits only: no sign, exponent, hex or Infinity.
-const DECIMAL = /^\d+(\.\d+)?$/;
 const EPOCH_MS_ABOVE = 1e12;
 const EPOCH_S_ABOVE = 1e9;
-
-/** A non-negative decimal number, or undefined. Overlong digit strings give Infinity, clamped later. */
-function decimal(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const text = value.trim();
-  return DECIMAL.test(text) ? Number(text) : undefined;
-}
 
 /** The largest defined wait, or undefined when there is none. */
 export function largestWait(waits: readonly (number | undefined)[]): number | undefined {
@@ -53,33 +45,6 @@ export const parseEpochOrDelta: ResetParser = (value, now) => {
   if (n > EPOCH_S_ABOVE) return sanitizeDelay(n * 1000 - now);
   return sanitizeDelay(n * 1000);
 };
-
-/** Splits on `separator` outside double-quoted strings. */
-function split(text: string, separator: string): string[] {
-  const parts: string[] = [];
-  let quoted = false;
-  let start = 0;
-  for (let i = 0; i < text.length; i += 1) {
-    if (text[i] === '"' && text[i - 1] !== '\\') quoted = !quoted;
-    else if (text[i] === separator && !quoted) {
-      parts.push(text.slice(start, i));
-      start = i + 1;
-    }
-  }
-  parts.push(text.slice(start));
-  return parts;
-}
-
-/** The key=value pairs of one list member: its parameters, and the member itself in the dictionary form. */
-function pairs(member: string): Map<string, string> {
-  const found = new Map<string, string>();
-  for (const part of split(member, ';')) {
-    const eq = part.indexOf('=');
-    if (eq <= 0 || part.trim().startsWith('"')) continue;
-    found.set(part.slice(0, eq).trim().toLowerCase(), part.slice(eq + 1));
-  }
-  return found;
-}
 
 /** The wait until a window resets, counted only when the window has nothing left (or does not say). */
 function exhaustedWait(remaining: string | undefined, reset: string | undefined): number | undefined {
