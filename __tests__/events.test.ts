@@ -152,7 +152,7 @@ describe('backoffSnapshot', () => {
     expect(backoffSnapshot(api)).toEqual([
       {
         key: ORIGIN, coolingMs: 4_000, pace: undefined, probing: false, failures: 0, held: 1, inFlight: 0, ramping: false,
-        paceTokens: undefined, budgetTokens: 500,
+        paceTokens: undefined, budgetTokens: 500, quotas: [],
       },
     ]);
     expect(backoffSnapshot(backoffAdapter())).toEqual([]);

@@ -1,5 +1,6 @@
 import { allOf, show } from './describe';
 import { exponential } from './strategies';
+import type { QuotaReader } from './quota/types';
 import type { RetryOptions, ResolvedOptions, SharedOptionName } from './types';
 import { fn, number, shape } from './validate';
 
@@ -12,7 +13,7 @@ export const DEFAULT_MAX_RETRY_AFTER = 60_000;
 
 const RETRY_KEYS: ReadonlyArray<keyof RetryOptions> = [
   'retries', 'strategy', 'statusCodes', 'methods', 'idempotencyHeader', 'shouldRetry',
-  'maxRetryAfter', 'maxElapsed', 'onRetry', 'onGiveUp', 'classify', 'resign',
+  'maxRetryAfter', 'maxElapsed', 'onRetry', 'onGiveUp', 'classify', 'resign', 'quotas', 'cost',
 ];
 /** The options every request to a server shares: `attach` (and `backoffAdapter`) only. */
 export const SHARED_KEYS: ReadonlyArray<SharedOptionName> = ['key', 'cooldown', 'pacing', 'probing', 'budget', 'store', 'onEvent'];
@@ -37,6 +38,11 @@ function headerName(name: string, value: unknown): string | undefined {
     throw new TypeError(`${name} must be a header name, got ${show(value)}`);
   }
   return value.toLowerCase();
+}
+
+function quotaReader(name: string, value: unknown): QuotaReader | false | undefined {
+  if (value === undefined || value === false || typeof value === 'function') return value as QuotaReader | false | undefined;
+  throw new TypeError(`${name} must be a reader (headers, now) => readings, or false, got ${show(value)}`);
 }
 
 /** Drops keys whose value is undefined, so they never erase a default. */
@@ -71,6 +77,8 @@ export function resolveOptions(options: RetryOptions = {}, where = 'options', sh
     onGiveUp: fn(name('onGiveUp'), o.onGiveUp),
     classify: fn(name('classify'), o.classify),
     resign: fn(name('resign'), o.resign),
+    quotas: quotaReader(name('quotas'), o.quotas),
+    cost: fn(name('cost'), o.cost),
   });
 }
 

@@ -1,4 +1,5 @@
 import type { AxiosError, AxiosRequestConfig, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import type { QuotaReader, RequestCost } from './quota/types';
 import type { RequestSnapshot } from './replay';
 
 /** Jitter applied to a strategy's computed delay. */
@@ -184,6 +185,15 @@ export interface RetryOptions {
    * With it set, `resign` verdicts (stale timestamp or nonce) are retried.
    */
   resign?: (config: AxiosRequestConfig, ctx: RetryContext) => AxiosRequestConfig | void | Promise<AxiosRequestConfig | void>;
+  /**
+   * Reads the limits a server declares on every response, so requests are spent within them
+   * without a 429. Default: the standard forms (IETF RateLimit and RateLimit-Policy, X-RateLimit-*,
+   * Bybit's X-Bapi-Limit-*, KuCoin's gw-ratelimit-*); `binanceQuotas()` adds Binance's weights.
+   * `false` reads none. Used by `attach` and `backoffAdapter`.
+   */
+  quotas?: QuotaReader | false;
+  /** What a request spends against those limits: a number against each, or units per limit id. Default 1. */
+  cost?: (config: AxiosRequestConfig) => RequestCost;
 }
 
 /**
@@ -209,6 +219,9 @@ export interface ResolvedOptions {
   readonly onGiveUp: RetryOptions['onGiveUp'];
   readonly classify: Classifier | undefined;
   readonly resign: RetryOptions['resign'];
+  /** Undefined: the coordination's default reader (kept out of the retry core and of `backoff`'s bundle). */
+  readonly quotas: QuotaReader | false | undefined;
+  readonly cost: RetryOptions['cost'];
 }
 
 /** The pair `instance.interceptors.response.use(...pair)` takes. */

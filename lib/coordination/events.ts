@@ -1,7 +1,7 @@
 import type { GiveUpEvent, RetryEvent } from '../coordinator';
 
 /** Why a request waits before it leaves. */
-export type HoldReason = 'cooldown' | 'pace' | 'probe' | 'ramp' | 'loading';
+export type HoldReason = 'cooldown' | 'pace' | 'quota' | 'probe' | 'ramp' | 'loading';
 
 /** Which server an event is about. */
 export interface Keyed {

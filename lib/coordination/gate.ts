@@ -9,6 +9,9 @@ import { DEFAULT_STATUS_CODES } from '../options';
 import { freshState } from '../state';
 import type { BackoffErrorInfo, BackoffState, Outcome, ResolvedOptions, StopReason } from '../types';
 import type { AbortSignalLike } from '../wait';
+import type { HeaderBag } from '../headers';
+import { readQuotas } from '../quota/readers';
+import type { QuotaReading, RequestCost } from '../quota/types';
 import { holdRequest, type Deadline, type HoldContext } from './held';
 import { Lane, type BackoffSnapshot, type LaneResult, type Ticket } from './lane';
 import type { ResolvedCoordination } from './settings';
@@ -20,6 +23,24 @@ export const GATE = Symbol.for('axios-backoff.gate');
 /** A key unused for this long, with nothing learned that still holds, is dropped with its state (ms). */
 export const IDLE_AFTER = 10 * 60_000;
 const SUCCESS: LaneResult = Object.freeze({ kind: 'success' });
+const NO_READINGS: readonly QuotaReading[] = Object.freeze([]);
+
+function countable(r: unknown): r is QuotaReading {
+  const q = r as Partial<QuotaReading> | null;
+  const finite = (n: unknown, optional: boolean) => (optional && n === undefined) || (typeof n === 'number' && Number.isFinite(n) && n >= 0);
+  return typeof q === 'object' && q !== null && typeof q.id === 'string'
+    && finite(q.remaining, false) && finite(q.limit, true) && finite(q.resetMs, true) && finite(q.windowMs, true);
+}
+
+/** What a request spends, as the user's `cost` says; a function that throws or answers nonsense: 1 against each limit. */
+function costOf(cost: (config: AxiosRequestConfig) => RequestCost, config: AxiosRequestConfig): RequestCost | undefined {
+  try {
+    const spent = cost(config);
+    return (typeof spent === 'number' && Number.isFinite(spent) && spent >= 0) || (typeof spent === 'object' && spent !== null) ? spent : undefined;
+  } catch {
+    return undefined;
+  }
+}
 const NEUTRAL: LaneResult = Object.freeze({ kind: 'neutral', wait: undefined });
 /** The lane reads every status that says something of the server, whatever the caller retries. */
 const LANE_STATUSES: ReadonlySet<number> = new Set(DEFAULT_STATUS_CODES);
@@ -164,9 +185,11 @@ export class Gate implements Coordinator {
   send(config: InternalAxiosRequestConfig, adapter: AxiosAdapter): Promise<AxiosResponse> {
     const lane = this.laneFor(config);
     const now = this.clock.now();
-    const ticket = lane.tryEnter(now);
+    const options = this.optionsOf(config);
+    const cost = options.cost && costOf(options.cost, config);
+    const ticket = lane.tryEnter(now, cost);
     if (ticket) return carry(this, ticket, adapter, config);
-    return this.hold(lane, config, adapter, this.optionsOf(config), config.backoffState ?? freshState(now));
+    return this.hold(lane, config, adapter, options, config.backoffState ?? freshState(now), cost);
   }
 
   private hold(
@@ -175,13 +198,14 @@ export class Gate implements Coordinator {
     adapter: AxiosAdapter,
     options: ResolvedOptions,
     state: BackoffState,
+    cost: RequestCost | undefined,
   ): Promise<AxiosResponse> {
     // A shared store may still be loading a ban: judge the wait on what it loads.
     const ready = lane.ready;
     if (ready) {
       return ready.then(() => {
-        const ticket = lane.tryEnter(this.clock.now());
-        return ticket ? carry(this, ticket, adapter, config) : this.hold(lane, config, adapter, options, state);
+        const ticket = lane.tryEnter(this.clock.now(), cost);
+        return ticket ? carry(this, ticket, adapter, config) : this.hold(lane, config, adapter, options, state, cost);
       });
     }
     const now = this.clock.now();
@@ -191,7 +215,7 @@ export class Gate implements Coordinator {
     if (signal?.aborted) return Promise.reject(this.context.cancel(config));
     const token = config.cancelToken as { reason?: unknown } | undefined;
     if (token?.reason) return Promise.reject(token.reason);
-    return holdRequest(this.context, lane, config, adapter, this.deadline(config, options, state, now, lane.key));
+    return holdRequest(this.context, lane, config, adapter, this.deadline(config, options, state, now, lane.key), cost);
   }
 
   /** The error for a request that may not wait out `cooling` ms: longer than maxRetryAfter, or past maxElapsed. */
@@ -256,8 +280,22 @@ export class Gate implements Coordinator {
     return laneResult(a);
   }
 
-  release(ticket: Ticket, result: LaneResult): void {
-    ticket.lane.settle(ticket, result);
+  /** The limits the answer declares, as the request's reader reads them; none when it reads none. */
+  readingsOf(config: InternalAxiosRequestConfig, response: AxiosResponse | undefined): readonly QuotaReading[] {
+    const reader = this.optionsOf(config).quotas;
+    if (!response || reader === false) return NO_READINGS;
+    let readings: unknown;
+    try {
+      readings = (reader ?? readQuotas)(response.headers as HeaderBag, this.clock.now());
+    } catch {
+      return NO_READINGS;
+    }
+    // A reader of the user's own: only readings that can be counted with.
+    return Array.isArray(readings) && readings.length > 0 ? readings.filter(countable) : NO_READINGS;
+  }
+
+  release(ticket: Ticket, result: LaneResult, readings?: readonly QuotaReading[]): void {
+    ticket.lane.settle(ticket, result, readings);
   }
 
   spaces(config: AxiosRequestConfig): boolean {

@@ -1,5 +1,6 @@
 import type { AxiosAdapter, AxiosError, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { Clock } from '../clock';
+import type { RequestCost } from '../quota/types';
 import type { Lane, Ticket, Waiter } from './lane';
 import type { AbortSignalLike } from '../wait';
 
@@ -52,6 +53,7 @@ export class HeldRequest implements Waiter {
     private readonly config: Config,
     private readonly adapter: AxiosAdapter,
     private readonly resolve: (response: Promise<AxiosResponse>) => void,
+    readonly cost: RequestCost | undefined,
   ) {}
 
   /** Fails with axios' cancel error when the request's signal or token aborts, and after `deadline`. */
@@ -89,7 +91,7 @@ export class HeldRequest implements Waiter {
     if (!this.lane.onlyRamping(now)) return this.fail(deadline.error(this.lane.holdReason(now)));
     this.unwatch();
     this.lane.abandon(this);
-    this.resolve(this.context.send(this.lane.force(now), this.adapter, this.config));
+    this.resolve(this.context.send(this.lane.force(now, this.cost), this.adapter, this.config));
   }
 
   private fail(error: AxiosError): void {
@@ -118,9 +120,10 @@ export function holdRequest(
   config: Config,
   adapter: AxiosAdapter,
   deadline: Deadline | undefined,
+  cost?: RequestCost,
 ): Promise<AxiosResponse> {
   return new Promise<AxiosResponse>((resolve) => {
-    const held = new HeldRequest(context, lane, config, adapter, resolve);
+    const held = new HeldRequest(context, lane, config, adapter, resolve, cost);
     const signal = config.signal as AbortSignalLike | undefined;
     const token = config.cancelToken as CancelTokenLike | undefined;
     if (signal?.addEventListener || token?.subscribe || deadline) held.watchFor(signal, token, deadline);

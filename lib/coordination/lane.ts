@@ -1,6 +1,8 @@
 import { MAX_DELAY, type Clock } from '../clock';
 import type { Emit, HoldReason } from './events';
 import { PaceLearner } from './pace';
+import type { QuotaReading, RequestCost } from '../quota/types';
+import { DeclaredQuotas, type QuotaSnapshot } from './quotas';
 import { Ramp } from './ramp';
 import type { BucketSpec } from './bucket';
 import type { BackoffStore, PaceState } from './store';
@@ -28,6 +30,8 @@ export interface Ticket {
   readonly probe: boolean;
   /** The first-contact ramp's round it went out in, or -1. */
   readonly round: number;
+  /** What it spends against the limits the origin declares. */
+  readonly cost: RequestCost | undefined;
   settled: boolean;
 }
 
@@ -64,10 +68,14 @@ export interface BackoffSnapshot {
   readonly paceTokens: number | undefined;
   /** Tokens left in the retry budget, or undefined when the budget is off. */
   readonly budgetTokens: number | undefined;
+  /** The limits the server declares, as this process counts them now. */
+  readonly quotas: readonly QuotaSnapshot[];
 }
 
 /** A held request, as the lane sees it. */
 export interface Waiter {
+  /** What it will spend against the limits the origin declares. */
+  readonly cost?: RequestCost;
   release(ticket: Ticket): void;
   /** The origin will cool down for `cooling` ms more: a waiter that may not wait that long gives up. */
   outwaited?(cooling: number, now: number): void;
@@ -86,6 +94,7 @@ const RELEASE_BATCH = 128;
 const PROBE_STALL = 1000;
 /** Abandoned waiters are swept out of the queue once they are this many, and half of it. */
 const COMPACT_AT = 64;
+const NO_READINGS: readonly QuotaReading[] = Object.freeze([]);
 /** The first round of the first-contact ramp; 2 when an outage ends, 1 after a refusal that taught nothing. */
 const RAMP_START = 4;
 /** A 429 that says nothing of how long holds its origin this long, doubling while they go on (ms). */
@@ -117,6 +126,7 @@ export class Lane {
   private pumping = false;
   private again = false;
   private readonly learner: PaceLearner;
+  private readonly quotas = new DeclaredQuotas();
   /** When the last 429 without a wait backed the origin off, and for how long (ms; 0: none lately). */
   private hintAt = -Infinity;
   private hintWait = 0;
@@ -174,13 +184,14 @@ export class Lane {
   }
 
   /** The fast path: a ticket now, or undefined when the request must be held. */
-  tryEnter(now: number): Ticket | undefined {
+  tryEnter(now: number, cost?: RequestCost): Ticket | undefined {
     // While paced, every request takes a token through the queue: a store's take may be
     // asynchronous, and one started here could not be awaited, nor given back in time.
     if (this.held > 0 || (this.settings.pacing && this.store.pace(this.key))) return undefined;
     const admission = this.admitUnpaced(now);
     if (admission !== GO && admission !== GO_PROBE) return undefined;
-    return this.enter(admission === GO_PROBE, now);
+    if (this.quotas.known && this.quotas.wait(cost, now) !== 0) return undefined;
+    return this.enter(admission === GO_PROBE, now, cost);
   }
 
   /** Queues a request; `release` is called with its ticket when it may go. */
@@ -195,6 +206,7 @@ export class Lane {
     if (this.preparing) return 'loading';
     if (this.coolingFor(now) > 0) return 'cooldown';
     if (this.probing || this.probeFirst) return 'probe';
+    if (this.quotaHolds(now)) return 'quota';
     if (this.settings.pacing && this.store.pace(this.key)) return 'pace';
     return 'ramp';
   }
@@ -214,6 +226,7 @@ export class Lane {
       ramping: this.ramp !== undefined,
       paceTokens: pace && tokens('pace', { capacity: pace.capacity, refillPerMs: 0, periodMs: pace.periodMs }),
       budgetTokens: budget && tokens('budget', budget),
+      quotas: this.quotas.describe(now),
     };
   }
 
@@ -244,6 +257,7 @@ export class Lane {
   /** Only the first-contact ramp holds requests back: no cooldown, pace, outage or store loading. */
   onlyRamping(now: number): boolean {
     return this.ramp !== undefined && !this.preparing && this.coolingFor(now) === 0 && !this.probing && !this.probeFirst
+      && !this.quotaHolds(now)
       && !(this.settings.pacing && this.store.pace(this.key));
   }
 
@@ -253,13 +267,19 @@ export class Lane {
     if (this.coolingFor(now) > 0) return 'while cooling down';
     if (this.probing) return 'while probing an outage of';
     if (this.probeFirst) return 'while a probe tried again after a rate limit of';
+    if (this.quotaHolds(now)) return 'while waiting for a limit declared by';
     if (this.settings.pacing && this.store.pace(this.key)) return 'while pacing requests after a rate limit of';
     return 'while ramping up on first contact with';
   }
 
   /** A ticket now, whatever holds the others back: for a request the ramp alone held past its deadline. */
-  force(now: number): Ticket {
-    return this.enter(false, now);
+  force(now: number, cost?: RequestCost): Ticket {
+    return this.enter(false, now, cost);
+  }
+
+  /** A limit the server declared is spent: a request of one unit would wait. */
+  private quotaHolds(now: number): boolean {
+    return this.quotas.known && this.quotas.wait(undefined, now) !== 0;
   }
 
   get held(): number {
@@ -270,10 +290,13 @@ export class Lane {
     return this.inFlight;
   }
 
-  settle(ticket: Ticket, result: LaneResult): void {
+  settle(ticket: Ticket, result: LaneResult, readings: readonly QuotaReading[] = NO_READINGS): void {
     if (ticket.settled) return;
     ticket.settled = true;
     this.inFlight--;
+    this.quotas.answered(ticket.cost, readings, this.clock.now());
+    // The server's word first: once it declares its limits, they, not the ramp, hold requests back.
+    if (readings.length > 0) this.ramp = undefined;
     // Idle is judged in minutes: the send time will do, and the clock is read only when needed.
     this.lastUsed = ticket.sentAt;
     if (ticket === this.probe) this.probe = undefined;
@@ -365,9 +388,13 @@ export class Lane {
     return this.ramp ? this.ramp.wait(now) : GO;
   }
 
-  private admit(now: number): Admission | Promise<Admission> {
+  private admit(now: number, cost: RequestCost | undefined): Admission | Promise<Admission> {
     const go = this.admitUnpaced(now);
     if (go !== GO && go !== GO_PROBE) return go;
+    if (this.quotas.known) {
+      const wait = this.quotas.wait(cost, now);
+      if (wait !== 0) return wait < 0 ? UNTIL_SETTLED : Math.max(1, wait);
+    }
     const pace = this.settings.pacing ? this.store.pace(this.key) : undefined;
     if (!pace) return go;
     const taken = this.store.take(this.key, 'pace', 1, { capacity: pace.capacity, refillPerMs: 0, periodMs: pace.periodMs }, now);
@@ -375,12 +402,13 @@ export class Lane {
     return taken instanceof Promise ? taken.then(verdict) : verdict(taken);
   }
 
-  private enter(probe: boolean, now: number): Ticket {
+  private enter(probe: boolean, now: number, cost: RequestCost | undefined): Ticket {
     this.inFlight++;
     this.lastUsed = now;
     if (this.settings.pacing) this.learner.sent(now);
+    this.quotas.spend(cost);
     const round = probe || !this.ramp ? -1 : this.ramp.send(now);
-    const ticket: Ticket = { lane: this, sentAt: now, probe, round, settled: false };
+    const ticket: Ticket = { lane: this, sentAt: now, probe, round, cost, settled: false };
     if (probe) this.probe = ticket;
     return ticket;
   }
@@ -426,7 +454,8 @@ export class Lane {
           // Settles call pump too: the batch is counted for the whole turn, not for one call.
           if (this.releasedInTurn >= RELEASE_BATCH) return;
           const now = this.clock.now();
-          const admitted = this.admitted(now);
+          const cost = this.queue[0].cost;
+          const admitted = this.admitted(now, cost);
           const admission = typeof admitted === 'number' ? admitted : await admitted;
           if (admission !== GO && admission !== GO_PROBE) {
             if (admission > 0) this.wakeIn(admission);
@@ -437,7 +466,7 @@ export class Lane {
           const waiter = this.queue.shift() as Waiter;
           this.released();
           this.releasedTotal++;
-          waiter.release(this.enter(admission === GO_PROBE, now));
+          waiter.release(this.enter(admission === GO_PROBE, now, waiter.cost));
         }
         if (this.held === 0) this.clearTimer();
       } while (this.again);
@@ -452,10 +481,10 @@ export class Lane {
    * `admit`, never failing: a store that throws or rejects must not stall the origin, so the
    * request goes, as when a store cannot load a key. A store that answers at once costs no await.
    */
-  private admitted(now: number): Admission | Promise<Admission> {
+  private admitted(now: number, cost: RequestCost | undefined): Admission | Promise<Admission> {
     let admitted: Admission | Promise<Admission>;
     try {
-      admitted = this.admit(now);
+      admitted = this.admit(now, cost);
     } catch {
       return GO;
     }

@@ -1,4 +1,5 @@
 import axios, { type AxiosAdapter, type AxiosError, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import type { QuotaReading } from '../quota/types';
 import type { Gate } from './gate';
 import type { LaneResult, Ticket } from './lane';
 
@@ -21,13 +22,15 @@ type Wrapped = AxiosAdapter & { [INNER]?: AdapterSpec };
 export function carry(gate: Gate, ticket: Ticket, adapter: AxiosAdapter, config: Config): Promise<AxiosResponse> {
   const answered = (response: AxiosResponse | undefined, error: unknown): void => {
     let result: LaneResult = NEUTRAL;
+    let readings: readonly QuotaReading[] | undefined;
     try {
       result = gate.resultOf(config, response, error);
+      readings = gate.readingsOf(config, response);
     } catch {
       // A key or classifier that throws says nothing of the server; the ticket goes back all the same.
     }
     try {
-      gate.release(ticket, result);
+      gate.release(ticket, result, readings);
     } catch {
       // A store that throws: the lane counted the ticket back before asking it, and this branch must
       // not end in an unhandled rejection.

@@ -1,5 +1,7 @@
 import type { AxiosResponse } from 'axios';
 import { serverWait } from '../headers';
+import { binanceQuotas } from '../quota/binance';
+import { binanceCost } from './binance-cost';
 import { largestWait, parseEpochOrDelta } from '../ratelimit-headers';
 import type { Classification, Classifier } from '../types';
 import {
@@ -49,5 +51,10 @@ export function binanceClassifier(now?: () => number): Classifier {
   return classifier(read, now);
 }
 
-/** Options for Binance spot: its classifier, your overrides on top (`presets.binance({ retries: 5 })`). */
-export const binance = preset(binanceClassifier());
+/**
+ * Options for Binance spot: its classifier, its used-weight and order-count headers read against the
+ * spot limits, and each endpoint's documented weight; your overrides on top
+ * (`presets.binance({ retries: 5 })`; with your account's limits,
+ * `presets.binance({ quotas: binanceQuotas(rateLimits), cost: binanceCosts(rateLimits) })`).
+ */
+export const binance = preset(binanceClassifier(), { quotas: binanceQuotas(), cost: binanceCost });

@@ -4,6 +4,19 @@ import { distinct } from './reading';
 import type { QuotaReader, QuotaReading } from './types';
 import { vendorLimits } from './vendors';
 
+/** Header names a declared limit starts with: one pass over the names rules out most responses (this runs on each). */
+const PREFIXES = ['ratelimit', 'x-ratelimit', 'x-bapi-limit', 'gw-ratelimit', 'x-mbx-'];
+
+/** Whether any header may declare a limit. */
+export function mayDeclare(headers: HeaderBag): boolean {
+  if (!headers || typeof headers !== 'object') return false;
+  for (const name of Object.keys(headers)) {
+    const lower = name.toLowerCase();
+    for (const prefix of PREFIXES) if (lower.startsWith(prefix)) return true;
+  }
+  return false;
+}
+
 /**
  * The default reader: every standard form a response carries, each limit once by id.
  * - `ratelimit:<name>`: IETF draft -08 and later, `RateLimit-Policy` and `RateLimit` lists;
@@ -15,6 +28,7 @@ import { vendorLimits } from './vendors';
  */
 export const readQuotas: QuotaReader = (headers: HeaderBag, now: number): QuotaReading[] => {
   try {
+    if (!mayDeclare(headers)) return [];
     return distinct([...namedPolicies(headers, now), singleLimit(headers, now), ...vendorLimits(headers, now)]);
   } catch {
     // A header bag that throws when read (a hostile getter, an object String() refuses) declares nothing.

@@ -1,0 +1,179 @@
+import type { AxiosResponse } from 'axios';
+import { attach, backoffSnapshot, binanceCost, binanceQuotas, constant, type BackoffOptions } from '../lib';
+import { costFor, DeclaredQuotas } from '../lib/coordination/quotas';
+import type { QuotaReading } from '../lib/quota/types';
+import { manual } from './support/manual';
+
+const reading = (id: string, remaining: number, resetMs?: number, limit?: number, windowMs?: number): QuotaReading =>
+  ({ id, remaining, resetMs, limit, windowMs });
+
+describe('the cost of a request against a limit', () => {
+  it.each([
+    [undefined, 'a', 1],
+    [3, 'a', 3],
+    [{ a: 5 }, 'a', 5],
+    [{ a: 0 }, 'a', 0],
+    [{ a: 5 }, 'b', 1],
+    [{ a: NaN }, 'a', 1],
+    [{ a: -2 }, 'a', 1],
+  ])('%p against %p is %p', (cost, id, units) => {
+    expect(costFor(cost, id)).toBe(units);
+  });
+});
+
+describe('declared limits, counted between readings', () => {
+  it('lets requests go while units are left, then holds them until the window resets', () => {
+    const q = new DeclaredQuotas();
+    q.spend(undefined);
+    q.answered(undefined, [reading('x', 2, 1_000, 3)], 0);
+    expect(q.wait(undefined, 10)).toBe(0);
+    q.spend(undefined);
+    q.spend(undefined);
+    expect(q.wait(undefined, 10)).toBe(990);
+    // At the reset the window refills to its limit.
+    expect(q.wait(undefined, 1_000)).toBe(0);
+  });
+
+  it('counts requests in flight against what the server says is left', () => {
+    const q = new DeclaredQuotas();
+    q.spend(undefined);
+    q.answered(undefined, [reading('x', 5, 1_000, 10)], 0);
+    for (let i = 0; i < 3; i++) q.spend(undefined);
+    // A reading for the first of those three: 4 left at the server, 2 still on their way.
+    q.answered(undefined, [reading('x', 4, 990, 10)], 10);
+    expect(q.describe(10)).toEqual([{ id: 'x', remaining: 2, limit: 10, resetMs: 990 }]);
+  });
+
+  it('keeps the lowest count within a window: an answer that comes late does not give back units', () => {
+    const q = new DeclaredQuotas();
+    q.spend(undefined);
+    q.answered(undefined, [reading('x', 1, 1_000, 10)], 0);
+    q.answered(undefined, [reading('x', 6, 1_000, 10)], 5);
+    expect(q.describe(5)[0].remaining).toBe(1);
+  });
+
+  it('takes a later reset with more left as the next window', () => {
+    const q = new DeclaredQuotas();
+    q.spend(undefined);
+    q.answered(undefined, [reading('x', 0, 5_000, 10, 10_000)], 0);
+    q.spend(undefined);
+    q.answered(undefined, [reading('x', 9, 9_000, 10, 10_000)], 4_000);
+    expect(q.describe(4_000)).toEqual([{ id: 'x', remaining: 9, limit: 10, resetMs: 9_000 }]);
+  });
+
+  it('waits for an answer when a spent limit says no reset, and reads it again after a while when none comes', () => {
+    const q = new DeclaredQuotas();
+    q.spend(undefined);
+    q.answered(undefined, [reading('x', 0, undefined, 5)], 0);
+    expect(q.wait(undefined, 10)).toBe(990);
+    expect(q.wait(undefined, 1_000)).toBe(0);
+    q.spend(undefined);
+    expect(q.wait(undefined, 1_001)).toBe(-1);
+  });
+
+  it('holds a request for the limit it falls under, by its cost', () => {
+    const q = new DeclaredQuotas();
+    q.spend(undefined);
+    q.answered(undefined, [reading('weight', 10, 60_000, 100), reading('orders', 0, 5_000, 10)], 0);
+    expect(q.wait({ weight: 5, orders: 0 }, 1)).toBe(0);
+    expect(q.wait({ weight: 5, orders: 1 }, 1)).toBe(4_999);
+    expect(q.wait({ weight: 20, orders: 0 }, 1)).toBe(59_999);
+  });
+
+  it('lets go a request that costs more than a whole window holds, rather than hold it forever', () => {
+    const q = new DeclaredQuotas();
+    q.spend(undefined);
+    q.answered(undefined, [reading('x', 3, 1_000, 5)], 0);
+    expect(q.wait(50, 1)).toBe(0);
+  });
+});
+
+beforeEach(() => jest.useFakeTimers({ now: new Date('2026-11-24T12:00:00Z') }));
+afterEach(() => jest.useRealTimers());
+const tick = (ms = 1) => jest.advanceTimersByTimeAsync(ms);
+const fast: BackoffOptions = { strategy: constant(0) };
+
+/** IETF draft -08 headers: `limit` per `windowS`, `left` remaining, `resetS` to go. */
+const ietf = (limit: number, left: number, resetS: number, windowS = 1) => ({
+  'ratelimit-policy': `"default";q=${limit};w=${windowS}`,
+  ratelimit: `"default";r=${left};t=${resetS}`,
+});
+
+describe('a server that declares its quota (attach)', () => {
+  it('spends the quota without a 429: holds the rest until the window resets, then sends the next window\'s', async () => {
+    const { api, calls, inFlight } = manual();
+    attach(api, fast);
+    const all = Array.from({ length: 25 }, (_, i) => api.get(`/q${i}`));
+    await tick();
+    // First contact: the ramp's first round, answered with the quota: 10 a second, 6 left after these 4.
+    expect(inFlight()).toHaveLength(4);
+    inFlight().forEach((c, i) => c.reply(200, ietf(10, 9 - i, 1)));
+    await tick();
+    expect(calls).toHaveLength(10);
+    inFlight().forEach((c, i) => c.reply(200, ietf(10, 5 - i, 1)));
+    await tick(500);
+    expect(calls).toHaveLength(10);
+    expect(backoffSnapshot(api)[0].quotas).toEqual([expect.objectContaining({ id: 'ratelimit:default', remaining: 0, limit: 10 })]);
+    await tick(500);
+    expect(calls).toHaveLength(20);
+    inFlight().forEach((c, i) => c.reply(200, ietf(10, 9 - i, 1)));
+    await tick(1_000);
+    expect(calls).toHaveLength(25);
+    inFlight().forEach((c, i) => c.reply(200, ietf(10, 9 - i, 1)));
+    expect((await Promise.all(all)).every((r: AxiosResponse) => r.status === 200)).toBe(true);
+  });
+
+  it('reads nothing with quotas: false', async () => {
+    const { api, calls, inFlight } = manual();
+    attach(api, { ...fast, quotas: false });
+    const all = Array.from({ length: 12 }, (_, i) => api.get(`/q${i}`));
+    await tick();
+    inFlight().forEach((c) => c.reply(200, ietf(10, 0, 1)));
+    await tick();
+    // Only the ramp: the next round of 8 goes.
+    expect(calls).toHaveLength(12);
+    inFlight().forEach((c) => c.reply(200));
+    await Promise.all(all);
+  });
+
+  it('survives a reader that throws or answers nonsense: requests go as if nothing were declared', async () => {
+    for (const quotas of [() => { throw new Error('bad reader'); }, () => [{ id: 'x', remaining: NaN }, null, 'x'] as never]) {
+      const { api, inFlight } = manual();
+      attach(api, { ...fast, quotas });
+      const all = Array.from({ length: 6 }, (_, i) => api.get(`/q${i}`));
+      for (let i = 0; i < 3; i++) {
+        await tick();
+        inFlight().forEach((c) => c.reply(200));
+      }
+      expect((await Promise.all(all)).map((r: AxiosResponse) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    }
+  });
+
+  it('refuses a quotas option that is no reader, naming it', () => {
+    const { api } = manual();
+    expect(() => attach(api, { quotas: true as never })).toThrow('quotas must be a reader (headers, now) => readings, or false, got true');
+  });
+});
+
+describe('Binance\'s weights', () => {
+  it('holds a heavy request until the minute resets, while light ones still fit', async () => {
+    const { api, calls, inFlight } = manual('https://api.binance.com');
+    attach(api, { ...fast, quotas: binanceQuotas(), cost: binanceCost });
+    const first = api.get('/api/v3/time');
+    await tick();
+    // 5,990 of the minute's 6,000 weight used.
+    inFlight()[0].reply(200, { 'x-mbx-used-weight-1m': '5990' });
+    await first;
+    const depth = api.get('/api/v3/depth', { params: { symbol: 'BTCUSDT', limit: 5000 } });
+    await tick();
+    expect(calls).toHaveLength(1);
+    const ticker = api.get('/api/v3/ticker/price', { params: { symbol: 'BTCUSDT' } });
+    await tick();
+    // FIFO: the light request waits behind the heavy one rather than overtake it.
+    expect(calls).toHaveLength(1);
+    await tick(60_000);
+    expect(calls.map((c) => c.config.url)).toEqual(['/api/v3/time', '/api/v3/depth', '/api/v3/ticker/price']);
+    inFlight().forEach((c) => c.reply(200, { 'x-mbx-used-weight-1m': '252' }));
+    await Promise.all([depth, ticker]);
+  });
+});

@@ -1,0 +1,145 @@
+import type { QuotaReading, RequestCost } from '../quota/types';
+
+/** A declared limit as `backoffSnapshot` shows it. */
+export interface QuotaSnapshot {
+  /** The limit's id: `ratelimit:<policy>`, `x-ratelimit`, `x-mbx-used-weight-1m`… */
+  readonly id: string;
+  /** Units this process may still send in the current window. */
+  readonly remaining: number;
+  /** Units per window, declared or the most seen left. */
+  readonly limit: number;
+  /** ms until the window resets, when known. */
+  readonly resetMs: number | undefined;
+}
+
+/** One declared limit, as this lane keeps count of it between the server's readings. */
+interface Quota {
+  /** Units this lane may still send in the current window. */
+  tokens: number;
+  /** When the current window ends, epoch ms; undefined when no reading said. */
+  resetAt: number | undefined;
+  /** Units per window: declared, or the most ever seen left. */
+  limit: number;
+  windowMs: number | undefined;
+  /** When the last reading came, epoch ms. */
+  readAt: number;
+}
+
+/** Without a reset, a spent limit lets one request go this long after its last reading, to read it again (ms). */
+const REREAD_AFTER = 1000;
+/** A reset said this much later than the one known, with more left, is the next window's (ms). */
+const LATER = 100;
+
+/** The units `cost` spends against limit `id`: a number against every limit, a record against those it names, else 1. */
+export function costFor(cost: RequestCost | undefined, id: string): number {
+  if (cost === undefined) return 1;
+  if (typeof cost === 'number') return cost;
+  const units = cost[id];
+  return typeof units === 'number' && Number.isFinite(units) && units >= 0 ? units : 1;
+}
+
+/**
+ * The limits an origin declares on its responses, spent as requests leave: a request goes
+ * only while every limit it falls under has units left for it, and a spent one holds the
+ * others until its window resets. The server's reading is the truth when it comes; between
+ * readings the lane counts down, and requests still in flight are counted against it.
+ */
+export class DeclaredQuotas {
+  private readonly quotas = new Map<string, Quota>();
+  /** Units in flight against each limit, sent and not yet answered. */
+  private readonly inFlight = new Map<string, number>();
+  /** The costs of the requests in flight, for a limit first declared while they are out. */
+  private readonly outstanding = new Map<RequestCost | undefined, number>();
+
+  /** Some limit has been declared: the server's word, not a guess, limits this origin. */
+  get known(): boolean {
+    return this.quotas.size > 0;
+  }
+
+  /** 0 when a request of `cost` fits every limit at `now`; else the ms until one resets, or -1 until an answer. */
+  wait(cost: RequestCost | undefined, now: number): number {
+    let longest = 0;
+    let answer = false;
+    for (const [id, q] of this.quotas) {
+      this.refill(q, now);
+      const units = costFor(cost, id);
+      if (q.tokens >= units) continue;
+      // More than a whole window can hold would never fit: let it go, and let the server say.
+      if (units > q.limit) continue;
+      if (q.resetAt !== undefined) longest = Math.max(longest, q.resetAt - now);
+      else if ((this.inFlight.get(id) ?? 0) > 0) answer = true;
+      else if (now < q.readAt + REREAD_AFTER) longest = Math.max(longest, q.readAt + REREAD_AFTER - now);
+      else q.tokens = units; // nothing will tell: one goes to read the limit again
+    }
+    return longest > 0 ? longest : answer ? -1 : 0;
+  }
+
+  /** A request of `cost` leaves: its units are spent against every limit, and counted in flight. */
+  spend(cost: RequestCost | undefined): void {
+    this.outstanding.set(cost, (this.outstanding.get(cost) ?? 0) + 1);
+    for (const [id, q] of this.quotas) {
+      const units = costFor(cost, id);
+      q.tokens -= units;
+      this.inFlight.set(id, (this.inFlight.get(id) ?? 0) + units);
+    }
+  }
+
+  /** A request of `cost` was answered at `now`, with what the server declares (none: []). */
+  answered(cost: RequestCost | undefined, readings: readonly QuotaReading[], now: number): void {
+    const out = this.outstanding.get(cost) ?? 0;
+    if (out <= 1) this.outstanding.delete(cost);
+    else this.outstanding.set(cost, out - 1);
+    for (const id of this.inFlight.keys()) {
+      const left = (this.inFlight.get(id) ?? 0) - costFor(cost, id);
+      this.inFlight.set(id, Math.max(0, left));
+    }
+    for (const r of readings) this.read(r, now);
+  }
+
+  private read(r: QuotaReading, now: number): void {
+    const resetAt = r.resetMs === undefined ? undefined : now + r.resetMs;
+    const q = this.quotas.get(r.id);
+    const limit = r.limit ?? Math.max(r.remaining, q?.limit ?? 0);
+    if (!q) {
+      // Declared for the first time: the requests already out spend it too.
+      let units = 0;
+      for (const [c, n] of this.outstanding) units += costFor(c, r.id) * n;
+      this.inFlight.set(r.id, units);
+      this.quotas.set(r.id, { tokens: r.remaining - units, resetAt, limit, windowMs: r.windowMs, readAt: now });
+      return;
+    }
+    this.refill(q, now);
+    // Requests still in flight may not be in the server's count yet: count them against what it says is left.
+    const left = r.remaining - (this.inFlight.get(r.id) ?? 0);
+    // A new window: one that ends well after this one, or later with more left (the server reset it sooner than we knew).
+    const later = q.resetAt === undefined || resetAt === undefined ? Infinity : resetAt - q.resetAt;
+    const fresh = later > this.slack(q) || (later > LATER && left > q.tokens);
+    // Within a window the lowest count stands (answers arrive out of order); each reading bounds its end.
+    q.tokens = fresh ? left : Math.min(q.tokens, left);
+    q.resetAt = fresh ? resetAt : Math.min(q.resetAt as number, resetAt as number);
+    q.limit = limit;
+    q.windowMs = r.windowMs ?? q.windowMs;
+    q.readAt = now;
+  }
+
+  /** How much later a reset may be said and still be this window's: resets in whole seconds vary by one. */
+  private slack(q: Quota): number {
+    return Math.max(1000, (q.windowMs ?? 0) / 2);
+  }
+
+  /** A window that ended refills whole; the next one ends a window later, when its length is known. */
+  private refill(q: Quota, now: number): void {
+    if (q.resetAt === undefined || now < q.resetAt) return;
+    q.tokens = q.limit;
+    q.resetAt = q.windowMs === undefined ? undefined : q.resetAt + Math.ceil((now - q.resetAt + 1) / q.windowMs) * q.windowMs;
+    q.readAt = now;
+  }
+
+  /** The limits known, for a snapshot: units left and when each resets. */
+  describe(now: number): QuotaSnapshot[] {
+    return [...this.quotas].map(([id, q]) => {
+      this.refill(q, now);
+      return { id, remaining: Math.max(0, q.tokens), limit: q.limit, resetMs: q.resetAt === undefined ? undefined : q.resetAt - now };
+    });
+  }
+}
