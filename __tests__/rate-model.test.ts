@@ -73,13 +73,20 @@ describe('what a refusal with a wait teaches', () => {
 });
 
 describe('what a refusal without a wait teaches', () => {
-  it('falls to BETA of the rate sent, once for the requests already out', () => {
+  it('falls to BETA of what the server admitted in the last second (not of all that a burst sent), once for the requests already out', () => {
     const learner = new PaceLearner();
-    for (let t = 0; t < 2_000; t += 10) learner.sent(t);
+    for (let t = 0; t < 2_000; t += 5) learner.sent(t);
+    for (let t = 1_000; t < 2_000; t += 10) learner.succeeded(t, t + 1, undefined);
     const pace = learner.limited(undefined, 1_990, 2_000, undefined);
     expect(rateOf(pace!)).toBeCloseTo(BETA * 100, -1);
     // Another refusal of a request sent before the cut changes nothing.
     expect(learner.limited(undefined, 1_995, 2_001, pace)).toBeUndefined();
+  });
+
+  it('learns nothing when nothing was admitted and nothing is known: the ramp starts again', () => {
+    const learner = new PaceLearner();
+    learner.sent(0);
+    expect(learner.limited(undefined, 0, 10, undefined)).toBeUndefined();
   });
 
   it('takes at most BETA off the last pace, however little was sent lately', () => {

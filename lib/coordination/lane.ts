@@ -339,8 +339,12 @@ export class Lane {
     // The origin is back: ramp up again rather than flood it.
     if (breaker.probing && this.settings.pacing) this.ramp = new Ramp(2);
     if (breaker.failures > 0 || breaker.probing) this.setBreaker(0, false, breaker.probing);
-    // The probe after a 429 with no wait went through: the others may follow.
-    if (this.probeFirst && ticket.sentAt >= this.hintAt) this.probeFirst = false;
+    // The probe after a 429 with no wait went through: the others may follow, and the next such 429
+    // backs off from the first step again (the pace, cut at each, is what converges on the limit).
+    if (this.probeFirst && ticket.sentAt >= this.hintAt) {
+      this.probeFirst = false;
+      this.hintWait = 0;
+    }
     if (!this.settings.pacing) return;
     const pace = this.learner.succeeded(ticket.sentAt, this.clock.now(), this.store.pace(this.key));
     if (pace !== undefined) this.setPace(pace);

@@ -172,9 +172,13 @@ export class PaceLearner {
   private cut(sentAt: number, now: number, current: PaceState | undefined): PaceState | undefined {
     if (sentAt < this.cutAt) return undefined;
     this.cutAt = now;
-    // A pace in force is what was refused; without one, the rate sent. A cut takes BETA off it, and no more:
-    // a refusal of the few requests an idle client sent says little of what the server allows.
-    const max = current ? rateOf(current) : Math.max(MIN_RATE, this.meter.rate(now));
+    // A pace in force is what was refused; without one, what the server admitted in the last second
+    // (a first burst sends far more than it admits). A cut takes BETA off it, and no more: a refusal
+    // of the few requests an idle client sent says little of what the server allows.
+    const admitted = this.successes.since(now - 1000, now).count;
+    // Nothing admitted and nothing known: no rate to cut from; the ramp starts again from one.
+    if (!current && admitted === 0) return undefined;
+    const max = current ? rateOf(current) : Math.max(MIN_RATE, admitted);
     this.curve = new RateCurve(max, Math.max(MIN_RATE, BETA * max), now);
     return paceAt(this.curve.floor, current?.periodMs);
   }
