@@ -1,6 +1,5 @@
 import type { AxiosAdapter, AxiosInstance } from 'axios';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { runApart } from './apart';
 import { CLIENTS, createClient, type ClientName } from './clients';
 import { atMost, ratio, type Row } from './rows';
 import { median } from './stats';
@@ -82,15 +81,5 @@ export const HAPPY_ABOUT =
 
 /** The happy path in a child process of its own, for every client alike. */
 export function runHappyPathApart(): Promise<Record<ClientName, HappyRun>> {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(__dirname, 'happy-child.ts')], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.on('close', (code) => {
-      if (code === 0) resolve(JSON.parse(out) as Record<ClientName, HappyRun>);
-      else reject(new Error(`the happy-path process exited with ${code}`));
-    });
-  });
+  return runApart('happy-child.ts');
 }

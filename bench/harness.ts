@@ -3,10 +3,13 @@ import { isAxiosError, isCancel, type AxiosInstance } from 'axios';
 import type { BackoffOptions } from '../lib';
 import { startExchange, type ExchangeSimOptions, type ExchangeSimStats } from '../examples/exchange-sim';
 import { createClient, type ClientName } from './clients';
+import { arriveEvenly, type Pause } from './open-loop';
 
 /** How one logical call ended, as its caller saw it. */
 export interface CallRecord {
   readonly ok: boolean;
+  /** ms since the simulator's clock origin: 0 for a burst, the arrival time in an open loop. */
+  readonly startedAt: number;
   /** ms since the simulator's clock origin. */
   readonly settledAt: number;
   /** Status of the final response, when the call ended with one. */
@@ -20,6 +23,8 @@ export interface SimRun {
   readonly calls: ReadonlyArray<CallRecord | undefined>;
   readonly stats: ExchangeSimStats;
   readonly arrivals: readonly number[];
+  /** Arrival times of the requests the server's limiter admitted. */
+  readonly admitted: readonly number[];
   readonly timedOut: boolean;
   /** From the first call to the last one settled (the time limit if some never did). */
   readonly wallMs: number;
@@ -33,31 +38,53 @@ export interface SimJob {
   readonly send: Send;
   readonly ours: BackoffOptions;
   readonly limitMs: number;
+  /** Open loop: the calls arrive evenly spaced at this many per second; absent, all start at once. */
+  readonly ratePerS?: number;
 }
 
 const now = (): number => performance.now();
 
-function record(outcome: unknown, ok: boolean, settledAt: number): CallRecord {
-  if (ok) return { ok, settledAt, status: 200 };
-  if (isCancel(outcome)) return { ok, settledAt, code: 'ERR_CANCELED' };
-  if (isAxiosError(outcome)) return { ok, settledAt, status: outcome.response?.status, code: outcome.code };
-  return { ok, settledAt, code: 'NOT_AXIOS' };
+const pause: Pause = (ms, signal) =>
+  new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done);
+  });
+
+function record(outcome: unknown, ok: boolean, startedAt: number, settledAt: number): CallRecord {
+  const at = { ok, startedAt, settledAt };
+  if (ok) return { ...at, status: 200 };
+  if (isCancel(outcome)) return { ...at, code: 'ERR_CANCELED' };
+  if (isAxiosError(outcome)) return { ...at, status: outcome.response?.status, code: outcome.code };
+  return { ...at, code: 'NOT_AXIOS' };
 }
 
-/** Resolves true when every promise settled, false when the time limit came first. */
-function settledWithin(promises: Promise<unknown>[], limitMs: number): Promise<boolean> {
+/** Resolves true when `work` settled, false when the time limit came first. */
+function settledWithin(work: Promise<unknown>, limitMs: number): Promise<boolean> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const limit = new Promise<boolean>((resolve) => {
     timer = setTimeout(() => resolve(false), limitMs);
   });
-  const all = Promise.allSettled(promises).then(() => true);
-  return Promise.race([all, limit]).finally(() => clearTimeout(timer));
+  return Promise.race([work.then(() => true), limit]).finally(() => clearTimeout(timer));
+}
+
+/** Starts every call of the job, at once or as an open-loop stream; settles when all have. */
+async function launch(job: SimJob, call: (i: number) => Promise<void>, signal: AbortSignal): Promise<void> {
+  const started =
+    job.ratePerS === undefined
+      ? Array.from({ length: job.calls }, (_, i) => call(i))
+      : await arriveEvenly(job.calls, job.ratePerS, call, { now, pause }, signal);
+  await Promise.allSettled(started);
 }
 
 /**
- * Fires `calls` concurrent calls from one client at a fresh simulator, so no
- * window, ban or learned pace leaks between clients or runs. Calls still
- * pending at the time limit are aborted and count as unsettled.
+ * Fires the job's calls from one client at a fresh simulator, so no window, ban
+ * or learned pace leaks between clients or runs. Calls still pending (or not yet
+ * started) at the time limit are aborted and count as unsettled.
  */
 export async function runOnFreshSim(client: ClientName, job: SimJob): Promise<SimRun> {
   const sim = await startExchange({ ...job.sim, now });
@@ -68,17 +95,19 @@ export async function runOnFreshSim(client: ClientName, job: SimJob): Promise<Si
   try {
     sim.reset(); // windows and the outage start with the first call
     const origin = now();
-    const pending = Array.from({ length: job.calls }, (_, i) =>
-      job.send(api, i, controller.signal).then(
-        () => void (calls[i] = record(undefined, true, now() - origin)),
-        (err: unknown) => void (calls[i] = record(err, false, now() - origin)),
-      ),
-    );
-    const finished = await settledWithin(pending, job.limitMs);
+    const call = (i: number): Promise<void> => {
+      const startedAt = now() - origin;
+      return job.send(api, i, controller.signal).then(
+        () => void (calls[i] = record(undefined, true, startedAt, now() - origin)),
+        (err: unknown) => void (calls[i] = record(err, false, startedAt, now() - origin)),
+      );
+    };
+    const finished = await settledWithin(launch(job, call, controller.signal), job.limitMs);
     if (!finished) controller.abort();
     const settled = calls.filter((c): c is CallRecord => c !== undefined);
     const wallMs = finished ? Math.max(0, ...settled.map((c) => c.settledAt)) : job.limitMs;
-    return { calls: calls.slice(), stats: sim.stats(), arrivals: sim.arrivals(), timedOut: !finished, wallMs };
+    const seen = { stats: sim.stats(), arrivals: sim.arrivals(), admitted: sim.admissions() };
+    return { calls: calls.slice(), ...seen, timedOut: !finished, wallMs };
   } finally {
     controller.abort();
     detach();

@@ -56,7 +56,8 @@ function lines(runs: Record<StoreName, MultiRun[]>): TableLine[] {
       const values = medians(row, runs[store]);
       let cell = row.format(values);
       if (runs[store].some((r) => r.timedOut)) cell += ` ${TIMED_OUT_MARK}`;
-      if (store === JUDGED && row.meets) cell += row.meets(values) ? ' ✓' : ' ✗';
+      const others = () => STORES.filter((s) => s !== JUDGED).map((s) => medians(row, runs[s]));
+      if (store === JUDGED && row.meets) cell += row.meets(values, others()) ? ' ✓' : ' ✗';
       return cell;
     }),
   }));

@@ -26,18 +26,17 @@ export function linesFor<R>(
   runs: Record<ClientName, R[]>,
   timedOut: ReadonlySet<ClientName> = new Set(),
 ): TableLine[] {
-  return rows.map((row) => ({
-    scenario,
-    measure: row.measure,
-    target: row.target,
-    cells: CLIENTS.map((client) => {
-      const values = medians(row, runs[client]);
-      let cell = row.format(values);
+  return rows.map((row) => {
+    const values = new Map(CLIENTS.map((client) => [client, medians(row, runs[client])]));
+    const others = CLIENTS.filter((c) => c !== OURS).map((c) => values.get(c)!);
+    const cells = CLIENTS.map((client) => {
+      let cell = row.format(values.get(client)!);
       if (timedOut.has(client)) cell += ` ${TIMED_OUT_MARK}`;
-      if (client === OURS && row.meets) cell += row.meets(values) ? ' ✓' : ' ✗';
+      if (client === OURS && row.meets) cell += row.meets(values.get(client)!, others) ? ' ✓' : ' ✗';
       return cell;
-    }),
-  }));
+    });
+    return { scenario, measure: row.measure, target: row.target, cells };
+  });
 }
 
 export function markdownTable(lines: readonly TableLine[], columns: readonly string[] = CLIENTS): string {

@@ -1,4 +1,6 @@
+import { isCharted } from './charts';
 import { RETRIES } from './clients';
+import { FIRST_CONTACT, FIRST_CONTACT_ABOUT } from './first-contact';
 import { HAPPY_ABOUT } from './happy';
 import { TIMED_OUT_MARK } from './report';
 import { NET_SCENARIOS, RUN_LIMIT_MS } from './scenarios';
@@ -13,12 +15,24 @@ const CLIENT_SETUP = [
     "[500, 599]] }`, methods left at the default (GET HEAD PUT OPTIONS DELETE: no POST); Retry-After is honoured " +
     'by default (up to 5 min). A 418 is not retried.',
   `- **axios-backoff**: \`attach(api, { retries: ${RETRIES} })\` (the happy path uses \`attach(api)\`), every other ` +
-    'option at its default, per-origin coordination included.',
+    'option at its default, per-origin coordination included; open-loop-2x adds `maxElapsed: 60_000` and ' +
+    "quota-binance the Binance quota options of `oursFor('binance-weight')`, as each scenario says.",
 ];
 
 const timedOutNote =
   `${TIMED_OUT_MARK}: at least one run hit the ${RUN_LIMIT_MS / 1000} s limit per scenario and client; its unsettled ` +
   'calls count as failed and its wall time as the limit.';
+
+const USAGE =
+  'Run with `ts-node --transpile-only bench/run.ts` (`npm run bench`; `--runs N`, default 3; `--quick` for one run; ' +
+  '`--only <name>[,<name>]` runs those scenarios alone, named as in the table (`happy` for the happy path, `multi` for ' +
+  'the multi-process scenario), and only prints them). Each client runs each scenario against a fresh loopback ' +
+  'simulator (`examples/exchange-sim.ts`), so no window, ban or learned pace carries over. ✓ / ✗ judge the ' +
+  'axios-backoff cell against the target. "-no-ra" scenarios answer 429 without Retry-After.';
+
+function charts(): string[] {
+  return NET_SCENARIOS.filter(isCharted).flatMap((s) => [s.chart.caption, '', `![${s.name}](${s.name}.svg)`, '']);
+}
 
 /** bench/results.md: the table, what each scenario does, the charts, then the multi-process section. */
 export function resultsMarkdown(table: string, footer: string, multi: string): string {
@@ -26,10 +40,7 @@ export function resultsMarkdown(table: string, footer: string, multi: string): s
   return [
     '# Benchmarks against the peers',
     '',
-    'Run with `ts-node --transpile-only bench/run.ts` (`--runs N`, default 3; `--quick` for one run; `--only multi` ' +
-      'runs the multi-process scenario alone and only prints it). ' +
-      'Each client runs each scenario against a fresh loopback simulator (`examples/exchange-sim.ts`), so no window, ' +
-      'ban or learned pace carries over. ✓ / ✗ judge the axios-backoff cell against the target.',
+    USAGE,
     '',
     table,
     '',
@@ -40,6 +51,7 @@ export function resultsMarkdown(table: string, footer: string, multi: string): s
     '',
     ...scenarios,
     `- **happy path**: ${HAPPY_ABOUT}`,
+    `- **${FIRST_CONTACT}**: ${FIRST_CONTACT_ABOUT}`,
     '',
     '## Clients',
     '',
@@ -47,13 +59,7 @@ export function resultsMarkdown(table: string, footer: string, multi: string): s
     '',
     '## Requests over time',
     '',
-    'Requests reaching the server per 100 ms, from the run with the median wall time (burst) or median ' +
-      'recovery time (outage) of each client.',
-    '',
-    '![burst](burst.svg)',
-    '',
-    '![outage](outage.svg)',
-    '',
+    ...charts(),
     multi,
   ].join('\n');
 }

@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLIENTS, type ClientName } from './clients';
+import { isCharted, scenarioChart } from './charts';
+import { FIRST_CONTACT, FIRST_CONTACT_ROWS, runFirstContactApart, type FirstContactRun } from './first-contact';
 import type { SimRun } from './harness';
 import { runOnFreshSim } from './harness';
 import { HAPPY_ROWS, runHappyPathApart, type HappyRun } from './happy';
@@ -9,17 +11,18 @@ import { multiChart, multiSection, multiTable } from './multi-report';
 import { linesFor, markdownTable, type TableLine } from './report';
 import { resultsMarkdown } from './results';
 import { NET_SCENARIOS, type NetScenario } from './scenarios';
-import { medianIndex, perBucket } from './stats';
-import { lineChart } from './svg';
 
-const CHARTED = ['burst', 'outage'];
-const BUCKET_MS = 100;
-const COLOURS: Record<ClientName, string> = {
-  'bare axios': '#7f7f7f',
-  'axios-retry': '#d62728',
-  'retry-axios': '#ff7f0e',
-  'axios-backoff': '#1f77b4',
-};
+const HAPPY = 'happy path';
+const MULTI = 'multi';
+
+/** What one invocation runs; only a run of everything writes results.md and the charts. */
+interface Plan {
+  readonly net: readonly NetScenario[];
+  readonly happy: boolean;
+  readonly first: boolean;
+  readonly multi: boolean;
+  readonly write: boolean;
+}
 
 function parseRuns(argv: readonly string[]): number {
   if (argv.includes('--quick')) return 1;
@@ -30,12 +33,19 @@ function parseRuns(argv: readonly string[]): number {
   return runs;
 }
 
-/** `--only multi`: the multi-process scenario alone, printed; results.md and the charts are left as they are. */
-function parseOnly(argv: readonly string[]): 'multi' | undefined {
+/** `--only a,b`: those scenarios alone, printed; results.md and the charts are left as they are. */
+function parsePlan(argv: readonly string[]): Plan {
   const at = argv.indexOf('--only');
-  if (at < 0) return undefined;
-  if (argv[at + 1] !== 'multi') throw new RangeError(`--only takes multi, got ${argv[at + 1]}`);
-  return 'multi';
+  if (at < 0) return { net: NET_SCENARIOS, happy: true, first: true, multi: true, write: true };
+  const names = (argv[at + 1] ?? '').split(',').map((n) => n.trim()).filter((n) => n !== '');
+  const known = [...NET_SCENARIOS.map((s) => s.name), HAPPY, 'happy', FIRST_CONTACT, MULTI];
+  const unknown = names.filter((n) => !known.includes(n));
+  if (names.length === 0 || unknown.length > 0) {
+    throw new RangeError(`--only takes scenario names separated by commas, among ${known.join(', ')}; got ${argv[at + 1]}`);
+  }
+  const happy = names.includes(HAPPY) || names.includes('happy');
+  const multi = names.includes(MULTI);
+  return { net: NET_SCENARIOS.filter((s) => names.includes(s.name)), happy, first: names.includes(FIRST_CONTACT), multi, write: false };
 }
 
 const perClient = <R>(): Record<ClientName, R[]> =>
@@ -53,38 +63,38 @@ async function runNet(scenario: NetScenario, runs: Record<ClientName, SimRun[]>,
   }
 }
 
-function chart(scenario: NetScenario, runs: Record<ClientName, SimRun[]>): string {
-  const charted = CLIENTS.map((client) => {
-    const list = runs[client];
-    return { client, run: list[medianIndex(list, scenario.key)] };
-  });
-  const lastMs = Math.max(0, ...charted.flatMap(({ run }) => run.arrivals));
-  const buckets = Math.floor(lastMs / BUCKET_MS) + 2;
-  return lineChart({
-    title: `${scenario.name}: requests reaching the server (median run of each client)`,
-    bucketMs: BUCKET_MS,
-    markers: scenario.markers,
-    series: charted.map(({ client, run }) => ({ name: client, colour: COLOURS[client], counts: perBucket(run.arrivals, BUCKET_MS, buckets) })),
-  });
+/** A measure run apart (happy path, first contact): one result for every client. */
+async function runApartInto<R>(name: string, work: () => Promise<Record<ClientName, R>>, into: Record<ClientName, R[]>, run: number): Promise<void> {
+  const started = performance.now();
+  const result = await work();
+  for (const client of CLIENTS) into[client].push(result[client]);
+  progress(`run ${run} ${name} done: ${Math.round(performance.now() - started)} ms`);
 }
 
-async function runMain(runs: number): Promise<{ table: string; footer: string; net: Map<string, Record<ClientName, SimRun[]>> }> {
-  const net = new Map(NET_SCENARIOS.map((s) => [s.name, perClient<SimRun>()]));
+interface MainResult {
+  readonly table: string;
+  readonly footer: string;
+  readonly net: Map<string, Record<ClientName, SimRun[]>>;
+}
+
+async function runMain(runs: number, plan: Plan): Promise<MainResult> {
+  const net = new Map(plan.net.map((s) => [s.name, perClient<SimRun>()]));
   const happy = perClient<HappyRun>();
+  const first = perClient<FirstContactRun>();
   for (let run = 1; run <= runs; run++) {
-    for (const scenario of NET_SCENARIOS) await runNet(scenario, net.get(scenario.name)!, run);
-    const result = await runHappyPathApart();
-    for (const client of CLIENTS) happy[client].push(result[client]);
-    progress(`run ${run} happy path done`);
+    for (const scenario of plan.net) await runNet(scenario, net.get(scenario.name)!, run);
+    if (plan.happy) await runApartInto(HAPPY, runHappyPathApart, happy, run);
+    if (plan.first) await runApartInto(FIRST_CONTACT, runFirstContactApart, first, run);
   }
 
   const lines: TableLine[] = [];
-  for (const scenario of NET_SCENARIOS) {
+  for (const scenario of plan.net) {
     const results = net.get(scenario.name)!;
     const timedOut = new Set(CLIENTS.filter((c) => results[c].some((r) => r.timedOut)));
     lines.push(...linesFor(scenario.name, scenario.rows, results, timedOut));
   }
-  lines.push(...linesFor('happy path', HAPPY_ROWS, happy));
+  if (plan.happy) lines.push(...linesFor(HAPPY, HAPPY_ROWS, happy));
+  if (plan.first) lines.push(...linesFor(FIRST_CONTACT, FIRST_CONTACT_ROWS, first));
 
   const table = markdownTable(lines);
   const footer = `${runs} run${runs > 1 ? 's' : ''} per client and scenario, medians shown; node ${process.version}`;
@@ -104,24 +114,32 @@ async function runMulti(runs: number, keepGoing: boolean): Promise<MultiResult> 
   return result;
 }
 
+function writeResults(main: MainResult, multi: MultiResult, runs: number): void {
+  writeFileSync(join(__dirname, 'results.md'), resultsMarkdown(main.table, main.footer, multiSection(multi, runs, multi.ran)));
+  for (const scenario of NET_SCENARIOS.filter(isCharted)) {
+    writeFileSync(join(__dirname, `${scenario.name}.svg`), scenarioChart(scenario, main.net.get(scenario.name)!));
+  }
+  if (multi.ran) writeFileSync(join(__dirname, 'multi-process.svg'), multiChart(multi.runs));
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const runs = parseRuns(argv);
-  if (parseOnly(argv) === 'multi') {
-    console.log(multiTable(await runMulti(runs, false), runs));
-    progress('--only multi: bench/results.md and the charts are left as they are');
-    return;
+  const plan = parsePlan(argv);
+  const started = performance.now();
+  let result: MainResult | undefined;
+  if (plan.net.length > 0 || plan.happy || plan.first) {
+    result = await runMain(runs, plan);
+    console.log(`${result.table}\n\n${result.footer}`);
   }
-  const { table, footer, net } = await runMain(runs);
-  console.log(`${table}\n\n${footer}`);
-  const multi = await runMulti(runs, true);
-  console.log(`\n${multiTable(multi, runs)}`);
-
-  writeFileSync(join(__dirname, 'results.md'), resultsMarkdown(table, footer, multiSection(multi, runs, multi.ran)));
-  for (const scenario of NET_SCENARIOS.filter((s) => CHARTED.includes(s.name))) {
-    writeFileSync(join(__dirname, `${scenario.name}.svg`), chart(scenario, net.get(scenario.name)!));
+  let multi: MultiResult | undefined;
+  if (plan.multi) {
+    multi = await runMulti(runs, plan.write);
+    console.log(`${result ? '\n' : ''}${multiTable(multi, runs)}`);
   }
-  if (multi.ran) writeFileSync(join(__dirname, 'multi-process.svg'), multiChart(multi.runs));
+  progress(`bench: ${Math.round((performance.now() - started) / 1000)} s in all`);
+  if (!plan.write) return progress('--only: bench/results.md and the charts are left as they are');
+  writeResults(result!, multi!, runs);
 }
 
 main().then(

@@ -1,55 +1,38 @@
-import type { CallRecord, SimJob, SimRun } from './harness';
+import type { CallRecord, SimRun } from './harness';
 import { RETRIES } from './clients';
-import { atMost, count, counts, ms, NO_TARGET, ratio, type Row } from './rows';
+import { atMost, count, counts, ms, NO_TARGET, ratio } from './rows';
+import { failed, failedWith, getTicker, lastWindowOpensMs, outcomesRow, RUN_LIMIT_MS, wallRow, type NetScenario } from './scenario-kit';
+import { LIMITER_SCENARIOS } from './scenarios-limiters';
+import { LOAD_SCENARIOS } from './scenarios-load';
+import { QUOTA_SCENARIOS } from './scenarios-quota';
 
-export interface NetScenario {
-  readonly name: string;
-  readonly job: SimJob;
-  readonly rows: ReadonlyArray<Row<SimRun>>;
-  /** The measure that picks the median run for the chart. */
-  readonly key: (run: SimRun) => number;
-  /** Moments worth a line on the chart, ms since the first call. */
-  readonly markers?: ReadonlyArray<{ readonly atMs: number; readonly label: string }>;
-  readonly about: string;
-}
+export { RUN_LIMIT_MS, type NetScenario } from './scenario-kit';
 
-/** No scenario-client run may take longer than this. */
-export const RUN_LIMIT_MS = 60_000;
 const OURS = { retries: RETRIES };
-
-const failed = (run: SimRun): number => run.calls.filter((c) => !c?.ok).length;
-const failedWith = (run: SimRun, test: (c: CallRecord) => boolean): number =>
-  run.calls.filter((c) => c !== undefined && !c.ok && test(c)).length;
 
 // --- burst -------------------------------------------------------------------------------
 
 const BURST_CALLS = 120;
 const LIMIT = 20;
 const WINDOW_MS = 1000;
-/** The last of ceil(calls / limit) windows opens this long after the first: no client can finish sooner. */
-export const BURST_MIN_MS = (Math.ceil(BURST_CALLS / LIMIT) - 1) * WINDOW_MS;
+export const BURST_MIN_MS = lastWindowOpensMs(BURST_CALLS, LIMIT, WINDOW_MS);
 
 const burst: NetScenario = {
   name: 'burst',
   job: {
     sim: { limit: LIMIT, windowMs: WINDOW_MS },
     calls: BURST_CALLS,
-    send: (api, _i, signal) => api.get('/api/v3/ticker', { signal }),
+    send: getTicker,
     ours: OURS,
     limitMs: RUN_LIMIT_MS,
   },
   rows: [
-    { measure: 'wall time / theoretical min', target: '≤ 1.10', values: (r) => [r.wallMs / BURST_MIN_MS], format: ratio, meets: atMost(1.1) },
+    wallRow(BURST_MIN_MS, 1.1),
     { measure: `requests sent / ${BURST_CALLS}`, target: '≤ 1.25', values: (r) => [r.stats.sent / BURST_CALLS], format: ratio, meets: atMost(1.25) },
-    {
-      measure: '429s / 418s / failed calls',
-      target: '≤ 12 / 0 / 0',
-      values: (r) => [r.stats.rateLimited, r.stats.banned, failed(r)],
-      format: counts,
-      meets: ([limited, banned, fails]) => limited <= 12 && banned === 0 && fails === 0,
-    },
+    outcomesRow([12, 0, 0]),
   ],
   key: (r) => r.wallMs,
+  chart: { of: 'arrivals', bucketMs: 100, caption: 'Requests reaching the server per 100 ms in burst, from the run with the median wall time of each client.' },
   about:
     `${BURST_CALLS} concurrent GETs against a server that admits ${LIMIT} requests per fixed ${WINDOW_MS} ms window ` +
     'and answers the rest 429 with Retry-After (whole seconds to the end of the window); more than 40 requests ' +
@@ -74,7 +57,7 @@ const outage: NetScenario = {
   job: {
     sim: { limit: 100_000, outage: { fromMs: 0, toMs: RECOVERY_MS, status: 503 } },
     calls: OUTAGE_CALLS,
-    send: (api, _i, signal) => api.get('/api/v3/ticker', { signal }),
+    send: getTicker,
     ours: OURS,
     limitMs: RUN_LIMIT_MS,
   },
@@ -91,6 +74,7 @@ const outage: NetScenario = {
   ],
   key: recoveryToLastSuccess,
   markers: [{ atMs: RECOVERY_MS, label: 'server back' }],
+  chart: { of: 'arrivals', bucketMs: 100, caption: 'Requests reaching the server per 100 ms in outage, from the run with the median recovery time of each client.' },
   about:
     `${OUTAGE_CALLS} concurrent GETs at t = 0 against a server that answers every request 503 until ` +
     `t = ${RECOVERY_MS} ms and 200 after (no rate limit). "Sent during outage" counts the requests that arrived ` +
@@ -142,4 +126,5 @@ const orders: NetScenario = {
     '"Outcome unknown" counts calls that failed with no response (reset, hang-up) or a 5xx: the order may have filled.',
 };
 
-export const NET_SCENARIOS: readonly NetScenario[] = [burst, outage, orders];
+/** In the order they run and appear in the table. */
+export const NET_SCENARIOS: readonly NetScenario[] = [burst, outage, orders, ...QUOTA_SCENARIOS, ...LIMITER_SCENARIOS, ...LOAD_SCENARIOS];

@@ -22,3 +22,10 @@ export function perBucket(arrivals: readonly number[], bucketMs: number, buckets
   }
   return counts;
 }
+
+/** The nearest-rank percentile (`p` in (0, 1]) of the finite values; NaN when there are none. */
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length, Math.max(1, Math.ceil(p * sorted.length))) - 1];
+}

@@ -11,6 +11,10 @@ export interface Chart {
   readonly series: readonly Series[];
   /** Dashed vertical lines, e.g. when an outage ends. */
   readonly markers?: ReadonlyArray<{ readonly atMs: number; readonly label: string }>;
+  /** Dashed horizontal lines, e.g. at a rate limit, in the series' unit. */
+  readonly levels?: ReadonlyArray<{ readonly value: number; readonly label: string }>;
+  /** What the series count, for the y axis. Default 'requests'. */
+  readonly unit?: string;
 }
 
 const W = 900;
@@ -63,8 +67,11 @@ function legend(series: readonly Series[]): string[] {
 export function lineChart(chart: Chart): string {
   const buckets = Math.max(1, ...chart.series.map((s) => s.counts.length));
   const xMaxS = (buckets * chart.bucketMs) / 1000;
-  const yStep = niceStep(Math.max(1, ...chart.series.flatMap((s) => s.counts)), 6);
-  const yMax = Math.ceil(Math.max(1, ...chart.series.flatMap((s) => s.counts)) / yStep) * yStep;
+  const levels = chart.levels ?? [];
+  // Room above a level line, so that a series running along it stays clear of the plot's top edge.
+  const highest = Math.max(1, ...chart.series.flatMap((s) => s.counts), ...levels.map((l) => l.value * 1.25));
+  const yStep = niceStep(highest, 6);
+  const yMax = Math.ceil(highest / yStep) * yStep;
   const x = (s: number): number => +(PAD.left + (s / xMaxS) * PLOT_W).toFixed(1);
   const y = (n: number): number => +(PAD.top + PLOT_H - (n / yMax) * PLOT_H).toFixed(1);
   // Each bucket is plotted at its middle.
@@ -76,16 +83,21 @@ export function lineChart(chart: Chart): string {
     `<line x1="${x(m.atMs / 1000)}" y1="${PAD.top}" x2="${x(m.atMs / 1000)}" y2="${PAD.top + PLOT_H}" stroke="#555" stroke-dasharray="4 4"/>`,
     `<text x="${x(m.atMs / 1000) + 4}" y="${PAD.top + 12}" fill="#555">${esc(m.label)}</text>`,
   ]);
+  const levelLines = levels.flatMap((l) => [
+    `<line x1="${PAD.left}" y1="${y(l.value)}" x2="${PAD.left + PLOT_W}" y2="${y(l.value)}" stroke="#555" stroke-dasharray="4 4"/>`,
+    `<text x="${PAD.left + PLOT_W - 4}" y="${y(l.value) - 4}" text-anchor="end" fill="#555">${esc(l.label)}</text>`,
+  ]);
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
     `<rect width="${W}" height="${H}" fill="#fff"/>`,
     `<text x="${PAD.left}" y="${PAD.top - 16}" font-size="15" font-weight="bold">${esc(chart.title)}</text>`,
     ...axes(xMaxS, yMax, x, y),
     ...markers,
+    ...levelLines,
     ...lines,
     ...legend(chart.series),
     `<text x="${PAD.left + PLOT_W / 2}" y="${H - 12}" text-anchor="middle">time since the first call (s)</text>`,
-    `<text transform="translate(16 ${PAD.top + PLOT_H / 2}) rotate(-90)" text-anchor="middle">requests per ${chart.bucketMs} ms</text>`,
+    `<text transform="translate(16 ${PAD.top + PLOT_H / 2}) rotate(-90)" text-anchor="middle">${esc(chart.unit ?? 'requests')} per ${chart.bucketMs} ms</text>`,
     '</svg>',
     '',
   ].join('\n');

@@ -1,6 +1,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { listen } from './loopback';
+import { replyHeaders } from './quota-headers';
 import { RateWindow, type Verdict } from './rate-window';
 import { mulberry32, resolveSimOptions, type ExchangeSimOptions, type ResolvedSimOptions } from './sim-options';
 
@@ -27,6 +28,8 @@ export interface ExchangeSim {
   stats(): ExchangeSimStats;
   /** Arrival time (ms since start) of every request, in order. */
   arrivals(): number[];
+  /** Arrival time (ms since start) of every request the rate limiter admitted, in order. */
+  admissions(): number[];
   /** Request count per bucket from start to now. */
   histogram(bucketMs: number): number[];
   orderCount(clientOrderId: string): number;
@@ -51,15 +54,14 @@ function zeroStats(): ExchangeSimStats {
   return { sent: 0, ok: 0, rateLimited: 0, banned: 0, outage: 0, lostReplies: 0, ordersFilled: 0, duplicateOrders: 0 };
 }
 
-function sendJson(res: http.ServerResponse, status: number, body: string, retryAfterS?: number): void {
-  const headers: http.OutgoingHttpHeaders = {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(body),
-  };
-  if (retryAfterS !== undefined) headers['retry-after'] = String(retryAfterS);
-  res.writeHead(status, headers);
+type ExtraHeaders = Readonly<Record<string, string>>;
+
+function sendJson(res: http.ServerResponse, status: number, body: string, extra: ExtraHeaders = {}): void {
+  res.writeHead(status, { ...extra, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
   res.end(body);
 }
+
+const pathOf = (req: http.IncomingMessage): string => (req.url ?? '').split('?', 1)[0];
 
 function clientOrderId(body: string): string | undefined {
   try {
@@ -76,6 +78,7 @@ class Exchange implements ExchangeSim {
   readonly url: string;
   private counters = zeroStats();
   private times: number[] = [];
+  private admitted: number[] = [];
   private orders = new Map<string, number>();
   private window: RateWindow;
   private random: () => number;
@@ -102,6 +105,10 @@ class Exchange implements ExchangeSim {
     return this.times.slice();
   }
 
+  admissions(): number[] {
+    return this.admitted.slice();
+  }
+
   histogram(bucketMs: number): number[] {
     if (!Number.isFinite(bucketMs) || bucketMs <= 0) {
       throw new RangeError(`bucketMs must be a finite number > 0, got ${bucketMs}`);
@@ -119,6 +126,7 @@ class Exchange implements ExchangeSim {
   reset(): void {
     this.counters = zeroStats();
     this.times = [];
+    this.admitted = [];
     this.orders = new Map();
     this.window = new RateWindow(this.opts);
     this.random = mulberry32(this.opts.seed);
@@ -145,25 +153,30 @@ class Exchange implements ExchangeSim {
     // Admission is decided at arrival so accounting follows arrival order,
     // but the answer waits for the whole body, as a real server's would.
     const header = req.headers[CLIENT_HEADER];
-    const gate = this.gate(typeof header === 'string' ? header : DEFAULT_CLIENT, t);
-    const isOrder = req.method === 'POST' && (req.url ?? '').split('?', 1)[0] === ORDER_PATH;
+    const client = typeof header === 'string' ? header : DEFAULT_CLIENT;
+    const path = pathOf(req);
+    const gate = this.gate(client, t, this.opts.weights.get(path) ?? 1);
+    if (gate.kind === 'admit') this.admitted.push(t);
+    // The quota as it stands after this request, as a server answering it would declare it.
+    const extra = gate.kind === 'outage' ? {} : replyHeaders(this.opts, gate, this.window.quota(client, t));
+    const isOrder = req.method === 'POST' && path === ORDER_PATH;
     if (!isOrder || gate.kind !== 'admit') {
       req.resume();
-      req.on('end', () => this.answer(req, res, gate));
+      req.on('end', () => this.answer(req, res, gate, extra));
       return;
     }
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => this.fillOrder(req, res, Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => this.fillOrder(req, res, Buffer.concat(chunks).toString('utf8'), extra));
   }
 
-  private gate(client: string, t: number): Gate {
+  private gate(client: string, t: number, cost: number): Gate {
     const outage = this.opts.outage;
     if (outage !== null && t >= outage.fromMs && t < outage.toMs) return { kind: 'outage', status: outage.status };
-    return this.window.admit(client, t);
+    return this.window.admit(client, t, cost);
   }
 
-  private answer(req: http.IncomingMessage, res: http.ServerResponse, gate: Gate): void {
+  private answer(req: http.IncomingMessage, res: http.ServerResponse, gate: Gate, extra: ExtraHeaders): void {
     switch (gate.kind) {
       case 'outage':
         this.counters.outage += 1;
@@ -171,20 +184,20 @@ class Exchange implements ExchangeSim {
         return;
       case 'limited':
         this.counters.rateLimited += 1;
-        return sendJson(res, 429, LIMITED_BODY, gate.retryAfterS);
+        return sendJson(res, 429, LIMITED_BODY, extra);
       case 'banned':
         this.counters.banned += 1;
-        return sendJson(res, 418, BANNED_BODY, gate.retryAfterS);
+        return sendJson(res, 418, BANNED_BODY, extra);
       case 'admit':
-        if (req.method !== 'GET') return sendJson(res, 404, UNKNOWN_ROUTE_BODY);
+        if (req.method !== 'GET') return sendJson(res, 404, UNKNOWN_ROUTE_BODY, extra);
         this.counters.ok += 1;
-        return sendJson(res, 200, TICKER_BODY);
+        return sendJson(res, 200, TICKER_BODY, extra);
     }
   }
 
-  private fillOrder(req: http.IncomingMessage, res: http.ServerResponse, body: string): void {
+  private fillOrder(req: http.IncomingMessage, res: http.ServerResponse, body: string, extra: ExtraHeaders): void {
     const id = clientOrderId(body);
-    if (id === undefined) return sendJson(res, 400, MISSING_ID_BODY);
+    if (id === undefined) return sendJson(res, 400, MISSING_ID_BODY, extra);
     const previous = this.orders.get(id) ?? 0;
     this.orders.set(id, previous + 1);
     this.counters.ordersFilled += 1;
@@ -196,10 +209,9 @@ class Exchange implements ExchangeSim {
       return;
     }
     this.counters.ok += 1;
-    sendJson(res, 200, JSON.stringify({ status: 'FILLED', clientOrderId: id }));
+    sendJson(res, 200, JSON.stringify({ status: 'FILLED', clientOrderId: id }), extra);
   }
 }
-
 
 export async function startExchange(opts: ExchangeSimOptions): Promise<ExchangeSim> {
   const resolved = resolveSimOptions(opts);

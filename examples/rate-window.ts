@@ -1,8 +1,14 @@
+import { createLimiter, type LimiterKind, type Limiter, type Quota } from './limiters';
+
 export interface RateWindowOptions {
   readonly limit: number;
   readonly windowMs: number;
   readonly banThreshold: number;
   readonly banMs: number;
+  /** Default 'fixed'. */
+  readonly limiter?: LimiterKind;
+  /** The token bucket's capacity. Default `limit`. */
+  readonly burst?: number;
 }
 
 export type Verdict =
@@ -11,9 +17,11 @@ export type Verdict =
   | { readonly kind: 'banned'; readonly retryAfterS: number };
 
 interface ClientState {
-  window: number;
-  count: number;
-  excess: number;
+  readonly limiter: Limiter;
+  /** When the current run of refusals is over; -Infinity when there is none. */
+  runEnd: number;
+  /** Refusals in the current run. */
+  refused: number;
   banUntil: number;
   bans: number;
 }
@@ -27,49 +35,56 @@ export function ceilSeconds(ms: number): number {
 }
 
 /**
- * Fixed-window admission and ban accounting, keyed per client.
- * Time `t` is passed on every call (ms since the windows' origin), so the
- * whole behaviour is deterministic and testable without a server or a clock.
+ * Admission (fixed window, sliding log or token bucket) and ban accounting, keyed per
+ * client. A run of refusals starts at a refusal and lasts a window (the fixed window's
+ * own window, else `windowMs` from that refusal); more than `banThreshold` refusals in
+ * a run after its first earn a ban. Time `t` is passed on every call (ms since the
+ * origin), so the whole behaviour is deterministic and testable without a server or a clock.
  */
 export class RateWindow {
   private readonly clients = new Map<string, ClientState>();
 
   constructor(private readonly opts: RateWindowOptions) {}
 
-  admit(client: string, t: number): Verdict {
+  /** The verdict on a request costing `cost` units (a Binance weight; default 1). */
+  admit(client: string, t: number, cost = 1): Verdict {
     const s = this.state(client);
-    // Requests during a ban are refused without touching the window: they
+    // Requests during a ban are refused without touching the limiter: they
     // neither extend the ban nor count towards the next one.
     if (t < s.banUntil) return { kind: 'banned', retryAfterS: ceilSeconds(s.banUntil - t) };
-    const window = Math.floor(t / this.opts.windowMs);
-    if (window !== s.window) {
-      s.window = window;
-      s.count = 0;
-      s.excess = 0;
+    const taken = s.limiter.take(t, cost);
+    if (taken.ok) return ADMIT;
+    if (t >= s.runEnd) {
+      s.runEnd = s.limiter.runEnd(t);
+      s.refused = 0;
     }
-    s.count += 1;
-    if (s.count <= this.opts.limit) return ADMIT;
-    s.excess += 1;
-    // excess - 1 is the number of requests sent after the first 429.
-    if (s.excess - 1 > this.opts.banThreshold) return this.ban(s, t);
-    const windowEnd = (window + 1) * this.opts.windowMs;
-    return { kind: 'limited', retryAfterS: ceilSeconds(windowEnd - t) };
+    s.refused += 1;
+    // refused - 1 is the number of requests refused after the first of the run.
+    if (s.refused - 1 > this.opts.banThreshold) return this.ban(s, t);
+    return { kind: 'limited', retryAfterS: ceilSeconds(taken.waitMs) };
+  }
+
+  /** What the client's limiter would declare at `t`. */
+  quota(client: string, t: number): Quota {
+    return this.state(client).limiter.quota(t);
   }
 
   private ban(s: ClientState, t: number): Verdict {
     const length = this.opts.banMs * 2 ** s.bans;
     s.bans += 1;
     s.banUntil = t + length;
-    // A ban settles this window's excess: a later ban needs a fresh run of
-    // requests past another 429, not one more request after the ban lifts.
-    s.excess = 0;
+    // A ban settles this run: a later ban needs a fresh run of requests
+    // past another refusal, not one more request after the ban lifts.
+    s.runEnd = -Infinity;
+    s.refused = 0;
     return { kind: 'banned', retryAfterS: ceilSeconds(length) };
   }
 
   private state(client: string): ClientState {
     let s = this.clients.get(client);
     if (s === undefined) {
-      s = { window: -1, count: 0, excess: 0, banUntil: -Infinity, bans: 0 };
+      const { limit, windowMs, limiter = 'fixed', burst = limit } = this.opts;
+      s = { limiter: createLimiter({ kind: limiter, limit, windowMs, burst }), runEnd: -Infinity, refused: 0, banUntil: -Infinity, bans: 0 };
       this.clients.set(client, s);
     }
     return s;

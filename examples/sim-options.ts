@@ -1,12 +1,32 @@
+import { LIMITER_KINDS, type LimiterKind } from './limiters';
+import { binanceInterval, QUOTA_HEADER_FORMS, type QuotaHeaderForm } from './quota-headers';
+
 export interface ExchangeSimOptions {
-  /** Requests admitted per fixed window, per client. */
+  /** Units admitted per window, per client (the bucket: units refilled per window). */
   limit: number;
-  /** Window length; windows are aligned to the simulator's start (or last reset). Default 1000. */
+  /** Window length; fixed windows are aligned to the simulator's start (or last reset). Default 1000. */
   windowMs?: number;
-  /** More than this many requests in one window after the first 429 of that window bans the client. Default 40. */
+  /**
+   * 'fixed' (default): at most `limit` per fixed window; 'sliding': at most `limit` in any `windowMs`;
+   * 'bucket': a token bucket of `burst` tokens refilled continuously at `limit` per `windowMs`.
+   */
+  limiter?: LimiterKind;
+  /** The token bucket's capacity (limiter 'bucket' only). Default `limit`. */
+  burst?: number;
+  /** More than this many refused requests within a window of the first refusal of a run bans the client. Default 40. */
   banThreshold?: number;
   /** First ban length; doubles on each repeat ban. Default 2000. */
   banMs?: number;
+  /** false: a 429 carries no Retry-After (a 418 keeps its own). Default true. */
+  retryAfter?: boolean;
+  /**
+   * Quota headers on every response but an outage's. 'ietf': RateLimit-Policy and RateLimit
+   * (draft-ietf-httpapi-ratelimit-headers-08 and later); 'binance': X-MBX-USED-WEIGHT-<interval>
+   * (limiter 'fixed' only). Default 'none'.
+   */
+  quotaHeaders?: QuotaHeaderForm;
+  /** Units a request to each path (query left out) costs; other paths cost 1. Default {}. */
+  weights?: Readonly<Record<string, number>>;
   /** Relative to start: every request in [fromMs, toMs) is answered `status` (default 503). */
   outage?: { fromMs: number; toMs: number; status?: number };
   /** 0..1: fraction of filled orders whose reply is lost (order recorded, socket destroyed). Default 0. */
@@ -20,8 +40,13 @@ export interface ExchangeSimOptions {
 export interface ResolvedSimOptions {
   readonly limit: number;
   readonly windowMs: number;
+  readonly limiter: LimiterKind;
+  readonly burst: number;
   readonly banThreshold: number;
   readonly banMs: number;
+  readonly retryAfter: boolean;
+  readonly quotaHeaders: QuotaHeaderForm;
+  readonly weights: ReadonlyMap<string, number>;
   readonly outage: { readonly fromMs: number; readonly toMs: number; readonly status: number } | null;
   readonly lostReplyRate: number;
   readonly seed: number;
@@ -42,6 +67,11 @@ function finiteIn(name: string, value: number, min: number, max: number): number
   return value;
 }
 
+function oneOf<T extends string>(name: string, value: T, allowed: readonly T[]): T {
+  if (!allowed.includes(value)) throw new RangeError(`${name} must be one of ${allowed.join(', ')}, got ${String(value)}`);
+  return value;
+}
+
 function resolveOutage(outage: ExchangeSimOptions['outage']): ResolvedSimOptions['outage'] {
   if (outage === undefined) return null;
   const fromMs = finiteIn('outage.fromMs', outage.fromMs, 0, Number.MAX_SAFE_INTEGER);
@@ -51,14 +81,51 @@ function resolveOutage(outage: ExchangeSimOptions['outage']): ResolvedSimOptions
   return { fromMs, toMs, status };
 }
 
+function resolveWeights(weights: ExchangeSimOptions['weights']): ReadonlyMap<string, number> {
+  const resolved = new Map<string, number>();
+  for (const [path, weight] of Object.entries(weights ?? {})) {
+    if (!path.startsWith('/')) throw new RangeError(`weights keys must be paths starting with /, got ${path}`);
+    resolved.set(path, wholeAtLeast(`weights['${path}']`, weight, 0));
+  }
+  return resolved;
+}
+
+function resolveBurst(opts: ExchangeSimOptions, limiter: LimiterKind, limit: number): number {
+  if (opts.burst === undefined) return limit;
+  if (limiter !== 'bucket') throw new RangeError(`burst applies to limiter 'bucket' only, got limiter '${limiter}'`);
+  return wholeAtLeast('burst', opts.burst, 0);
+}
+
+/** The header forms each need a window they can write down. */
+function checkQuotaHeaders(form: QuotaHeaderForm, limiter: LimiterKind, windowMs: number): QuotaHeaderForm {
+  if (form === 'ietf' && windowMs % 1000 !== 0) {
+    throw new RangeError(`quotaHeaders 'ietf' needs windowMs in whole seconds (RateLimit-Policy w), got ${windowMs}`);
+  }
+  if (form === 'binance') {
+    if (limiter !== 'fixed') throw new RangeError(`quotaHeaders 'binance' needs limiter 'fixed' (weight per fixed window), got '${limiter}'`);
+    binanceInterval(windowMs); // throws when windowMs is no whole number of seconds, minutes, hours or days
+  }
+  return form;
+}
+
 export function resolveSimOptions(opts: ExchangeSimOptions): ResolvedSimOptions {
   const now = opts.now ?? (() => performance.now());
   if (typeof now !== 'function') throw new TypeError(`now must be a function, got ${typeof now}`);
+  const retryAfter = opts.retryAfter ?? true;
+  if (typeof retryAfter !== 'boolean') throw new TypeError(`retryAfter must be a boolean, got ${typeof retryAfter}`);
+  const limit = wholeAtLeast('limit', opts.limit, 0);
+  const windowMs = finiteIn('windowMs', opts.windowMs ?? 1000, 1, Number.MAX_SAFE_INTEGER);
+  const limiter = oneOf('limiter', opts.limiter ?? 'fixed', LIMITER_KINDS);
   return {
-    limit: wholeAtLeast('limit', opts.limit, 0),
-    windowMs: finiteIn('windowMs', opts.windowMs ?? 1000, 1, Number.MAX_SAFE_INTEGER),
+    limit,
+    windowMs,
+    limiter,
+    burst: resolveBurst(opts, limiter, limit),
     banThreshold: wholeAtLeast('banThreshold', opts.banThreshold ?? 40, 0),
     banMs: finiteIn('banMs', opts.banMs ?? 2000, 0, Number.MAX_SAFE_INTEGER),
+    retryAfter,
+    quotaHeaders: checkQuotaHeaders(oneOf('quotaHeaders', opts.quotaHeaders ?? 'none', QUOTA_HEADER_FORMS), limiter, windowMs),
+    weights: resolveWeights(opts.weights),
     outage: resolveOutage(opts.outage),
     lostReplyRate: finiteIn('lostReplyRate', opts.lostReplyRate ?? 0, 0, 1),
     seed: wholeAtLeast('seed', opts.seed ?? 1, Number.MIN_SAFE_INTEGER),
