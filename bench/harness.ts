@@ -40,9 +40,21 @@ export interface SimJob {
   readonly limitMs: number;
   /** Open loop: the calls arrive evenly spaced at this many per second; absent, all start at once. */
   readonly ratePerS?: number;
+  /**
+   * Start at a multiple of this many ms of the wall clock, so that the simulator's windows (which
+   * start with the first call) fall where a server counting fixed intervals since the epoch has
+   * them, as Binance does, and where a client reading its headers expects them.
+   */
+  readonly epochWindowMs?: number;
 }
 
 const now = (): number => performance.now();
+
+/** Resolves at the next multiple of `windowMs` of the wall clock. */
+function untilEpochMultiple(windowMs: number): Promise<void> {
+  const wait = windowMs - (Date.now() % windowMs);
+  return new Promise((resolve) => setTimeout(resolve, wait));
+}
 
 const pause: Pause = (ms, signal) =>
   new Promise((resolve) => {
@@ -93,6 +105,7 @@ export async function runOnFreshSim(client: ClientName, job: SimJob): Promise<Si
   setMaxListeners(0, controller.signal); // every call listens to the one signal
   const calls: Array<CallRecord | undefined> = new Array(job.calls).fill(undefined);
   try {
+    if (job.epochWindowMs !== undefined) await untilEpochMultiple(job.epochWindowMs);
     sim.reset(); // windows and the outage start with the first call
     const origin = now();
     const call = (i: number): Promise<void> => {

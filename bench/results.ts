@@ -16,7 +16,7 @@ const CLIENT_SETUP = [
     'by default (up to 5 min). A 418 is not retried.',
   `- **axios-backoff**: \`attach(api, { retries: ${RETRIES} })\` (the happy path uses \`attach(api)\`), every other ` +
     'option at its default, per-origin coordination included; open-loop-2x adds `maxElapsed: 60_000` and ' +
-    "quota-binance the Binance quota options of `oursFor('binance-weight')`, as each scenario says.",
+    "quota-binance the Binance preset told the server's limits, as each scenario says.",
 ];
 
 const timedOutNote =

@@ -1,4 +1,4 @@
-import type { BackoffOptions } from '../lib';
+import { binanceCosts, binanceQuotas, presets, type BackoffOptions, type BinanceRateLimit } from '../lib';
 import { RETRIES } from './clients';
 import type { Send } from './harness';
 import { getTicker, lastWindowOpensMs, outcomesRow, RUN_LIMIT_MS, wallRow, type NetScenario } from './scenario-kit';
@@ -41,13 +41,17 @@ const quotaIetf: NetScenario = {
 const BINANCE_CALLS = 100;
 const WEIGHT_LIMIT = 200;
 const WEIGHT_WINDOW_MS = 10_000;
-/** Paths of three weights, as Binance charges a ticker, a shallow and a deep order book. */
+/**
+ * Paths of three weights, as Binance documents them for these calls: one symbol's price (2), an order
+ * book at the default depth of 100 (5), the recent trades (25).
+ * https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-data-endpoints
+ */
 const ENDPOINTS = [
-  { path: '/api/v3/ticker/price', weight: 1 },
+  { path: '/api/v3/ticker/price', weight: 2 },
   { path: '/api/v3/depth', weight: 5 },
-  { path: '/api/v3/ticker/24hr', weight: 25 },
+  { path: '/api/v3/trades', weight: 25 },
 ] as const;
-/** Calls cycle through this pattern of ENDPOINTS indexes: 7 of weight 1, 2 of weight 5, 1 of weight 25 in ten. */
+/** Calls cycle through this pattern of ENDPOINTS indexes: 7 of weight 2, 2 of weight 5, 1 of weight 25 in ten. */
 const PATTERN = [0, 0, 1, 0, 0, 0, 1, 0, 0, 2];
 const endpointOf = (i: number) => ENDPOINTS[PATTERN[i % PATTERN.length]];
 const TOTAL_WEIGHT = Array.from({ length: BINANCE_CALLS }, (_, i) => endpointOf(i).weight).reduce((a, b) => a + b, 0);
@@ -55,19 +59,14 @@ const BINANCE_MIN_MS = lastWindowOpensMs(TOTAL_WEIGHT, WEIGHT_LIMIT, WEIGHT_WIND
 
 const sendWeighted: Send = (api, i, signal) => api.get(endpointOf(i).path, { params: { symbol: 'BTCUSDT' }, signal });
 
-/** The server's limits, as a Binance quota reader would be told them. */
-export const BINANCE_LIMITS = [{ windowMs: WEIGHT_WINDOW_MS, limit: WEIGHT_LIMIT }] as const;
+/** The server's limits, as Binance's exchangeInfo lists them. */
+const BINANCE_LIMITS: BinanceRateLimit[] = [
+  { rateLimitType: 'REQUEST_WEIGHT', interval: 'SECOND', intervalNum: WEIGHT_WINDOW_MS / 1000, limit: WEIGHT_LIMIT },
+];
 
-/**
- * ▶ LIBRARY WIRING POINT: the one place that tells axios-backoff how a server declares its quota.
- * To be `presets.binance({ quotas: binanceQuotas([...BINANCE_LIMITS]) })` once the library has a
- * Binance quota reader; until then axios-backoff runs this scenario on its defaults.
- */
-export function oursFor(server: 'binance-weight'): BackoffOptions {
-  switch (server) {
-    case 'binance-weight':
-      return {};
-  }
+/** The Binance preset, told this server's limits, as a user tells it the limits of exchangeInfo. */
+function binanceOptions(): BackoffOptions {
+  return presets.binance({ quotas: binanceQuotas(BINANCE_LIMITS), cost: binanceCosts(BINANCE_LIMITS) });
 }
 
 const quotaBinance: NetScenario = {
@@ -81,8 +80,10 @@ const quotaBinance: NetScenario = {
     },
     calls: BINANCE_CALLS,
     send: sendWeighted,
-    ours: { retries: RETRIES, ...oursFor('binance-weight') },
+    ours: { ...binanceOptions(), retries: RETRIES },
     limitMs: RUN_LIMIT_MS,
+    // Binance counts fixed intervals since the epoch: so does the simulator here.
+    epochWindowMs: WEIGHT_WINDOW_MS,
   },
   rows: [wallRow(BINANCE_MIN_MS, HEADROOM), outcomesRow([0, 0, 0])],
   key: (r) => r.wallMs,
@@ -90,11 +91,13 @@ const quotaBinance: NetScenario = {
     `${BINANCE_CALLS} concurrent GETs over three paths that cost a request weight of 1, 5 and 25 (7, 2 and 1 in every ten ` +
     `calls: ${TOTAL_WEIGHT} in all), against a server that admits a weight of ${WEIGHT_LIMIT} per fixed ` +
     `${WEIGHT_WINDOW_MS / 1000} s window, answers the rest 429 with Retry-After, bans as the burst scenario's does, and ` +
-    'declares on every response the weight used in the current window, as Binance does: `X-MBX-USED-WEIGHT-10S: <used>`. ' +
+    'declares on every response the weight used in the current window, as Binance does: `X-MBX-USED-WEIGHT-10S: <used>`; ' +
+    'its windows are 10 s intervals of the wall clock, as Binance\'s are, each run starting at one. ' +
     'The theoretical minimum wall time is (ceil(total weight / limit) - 1) × window = ' +
     `(ceil(${TOTAL_WEIGHT}/${WEIGHT_LIMIT}) - 1) × ${WEIGHT_WINDOW_MS} ms = ${BINANCE_MIN_MS} ms, the moment the last ` +
     'needed window opens (weights this small against the limit always pack into that many windows). axios-backoff runs with ' +
-    `\`{ retries: ${RETRIES}, ...oursFor('binance-weight') }\` (bench/scenarios-quota.ts), the Binance quota options.`,
+    `\`presets.binance({ quotas: binanceQuotas(rateLimits), cost: binanceCosts(rateLimits), retries: ${RETRIES} })\`, ` +
+    'rateLimits naming this 10 s weight limit as exchangeInfo would.',
 };
 
 export const QUOTA_SCENARIOS: readonly NetScenario[] = [quotaIetf, quotaBinance];
