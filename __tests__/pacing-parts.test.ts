@@ -1,5 +1,5 @@
 import { give, refill, take } from '../lib/coordination/bucket';
-import { admitLate, learn, SuccessLog } from '../lib/coordination/pace';
+import { admitLate, learn, SuccessLog, windowLength } from '../lib/coordination/pace';
 import { Ramp } from '../lib/coordination/ramp';
 import { Lane } from '../lib/coordination/lane';
 import { memoryStore } from '../lib/coordination/store';
@@ -55,7 +55,20 @@ describe('learning a pace from a rate limit', () => {
     const log = new SuccessLog();
     [0, 5, 10, 12, 20].forEach((t) => log.add(t));
     const lesson = learn(log, 30, 1_030);
-    expect(lesson.pace).toEqual({ capacity: 5, periodMs: 1_030 });
+    // Retry-After in whole seconds: the window is a whole number of seconds, at least 30 ms long.
+    expect(lesson.pace).toEqual({ capacity: 5, periodMs: 1_000 });
+  });
+
+  it.each([
+    // first, at, until: the window held [first, at] and ends by until
+    [0, 50, 1_050, 1_000],
+    [0, 834, 1_834, 1_000],
+    [0, 50, 10_050, 10_000],
+    [0, 1_500, 2_500, 2_000],
+    // a wait in ms is no rounded Retry-After: the end is known
+    [0, 50, 1_030, 1_030],
+  ])('takes the least whole number of seconds the window can be: first %p, refused at %p until %p: %p ms', (first, at, until, length) => {
+    expect(windowLength(first, at, until)).toBe(length);
   });
 
   it('looks back as far as the wait, at least a second', () => {
@@ -74,7 +87,7 @@ describe('learning a pace from a rate limit', () => {
     const log = new SuccessLog();
     log.add(0);
     const lesson = admitLate(learn(log, 10, 1_010));
-    expect(lesson.pace).toEqual({ capacity: 2, periodMs: 1_010 });
+    expect(lesson.pace).toEqual({ capacity: 2, periodMs: 1_000 });
   });
 
   it('keeps a bounded log', () => {

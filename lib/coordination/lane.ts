@@ -409,7 +409,7 @@ export class Lane {
   private enter(probe: boolean, now: number, cost: RequestCost | undefined): Ticket {
     this.inFlight++;
     this.lastUsed = now;
-    if (this.settings.pacing) this.learner.sent(now);
+    if (this.settings.pacing) this.learner.sent(now, this.store.pace(this.key));
     this.quotas.spend(cost);
     const round = probe || !this.ramp ? -1 : this.ramp.send(now);
     const ticket: Ticket = { lane: this, sentAt: now, probe, round, cost, settled: false };

@@ -55,26 +55,40 @@ export interface Lesson {
 const MIN_LOOKBACK = 1000;
 
 /**
- * A fixed-window server admitted `count` requests sent since about `first`, then
- * refused at `at` until `until`: release that many per window of (until - first).
- * Retry-After in whole seconds makes `until` late by up to a second, so the
- * learned window errs long: slower than the server allows, never faster.
- * With nothing admitted (the window was spent by someone else: another process, or a
- * request of another lane) there is nothing to learn: the last pace, if any, stands.
+ * The window's length, from a window that held the sends of [first, at] and ends by `until`.
+ * Retry-After in whole seconds puts the end anywhere in the last second before `until`, so
+ * the length lies between `low` and `until - first`; servers count whole seconds (1 s, 10 s,
+ * a minute), so the least whole number of seconds in that span is taken. Too long a guess
+ * sends slower than the server allows; too short a one is corrected by the refusal it meets.
  */
-export function learn(log: SuccessLog, at: number, until: number): Lesson {
+export function windowLength(first: number, at: number, until: number): number {
+  const high = Math.max(1, until - first);
+  const rounded = (until - at) % 1000 === 0;
+  const low = Math.max(1, at - first, rounded ? until - 1000 - first : high);
+  return Math.max(low, Math.min(high, Math.ceil(low / 1000) * 1000));
+}
+
+/**
+ * A fixed-window server admitted `count` requests sent since about `first`, then refused at
+ * `at` until `until`: release that many per window (`windowLength`). With nothing admitted
+ * (the window was spent by someone else: another process, or a request of another lane)
+ * there is nothing to learn: the last pace, if any, stands. Nothing sent before `notBefore`
+ * (the end of the last cooldown, or the start of this window as the last pace had it) is
+ * counted: it belongs to an earlier window.
+ */
+export function learn(log: SuccessLog, at: number, until: number, notBefore = -Infinity): Lesson {
   const wait = Math.max(0, until - at);
-  const from = at - Math.max(wait, MIN_LOOKBACK);
+  const from = Math.max(at - Math.max(wait, MIN_LOOKBACK), notBefore);
   const { count, first } = log.since(from, at);
   const start = first ?? at;
-  const pace = count > 0 ? { capacity: count, periodMs: Math.max(1, until - start) } : undefined;
+  const pace = count > 0 ? { capacity: count, periodMs: windowLength(start, at, until) } : undefined;
   return { from: start, at, until, pace };
 }
 
 /** A success sent before the refusal but answered after it: the window admitted one more. */
 export function admitLate(lesson: Lesson): Lesson {
   const capacity = (lesson.pace?.capacity ?? 0) + 1;
-  return { ...lesson, pace: { capacity, periodMs: Math.max(1, lesson.until - lesson.from) } };
+  return { ...lesson, pace: { capacity, periodMs: lesson.pace?.periodMs ?? windowLength(lesson.from, lesson.at, lesson.until) } };
 }
 
 /** A learned pace is looked at again, as its curve climbs, at most this often (ms): it runs on successes. */
@@ -111,8 +125,12 @@ export class PaceLearner {
   private cutAt = -Infinity;
   private nextGrowAt = 0;
 
-  sent(now: number): void {
+  /** When this lane's current window of sends began (the first send a window after the last such), epoch ms. */
+  private windowSends = -Infinity;
+
+  sent(now: number, current?: PaceState): void {
     this.meter.sent(now);
+    if (current && now >= this.windowSends + current.periodMs) this.windowSends = now;
   }
 
   /** A success sent at `sentAt`: the pace to store, or undefined for no change. */
@@ -149,7 +167,10 @@ export class PaceLearner {
   private window(wait: number, now: number, current: PaceState | undefined): PaceState | undefined {
     // One window's worth of refusals teaches one lesson; the rest of the burst only confirms it.
     if (this.lesson && now <= this.lesson.until) return undefined;
-    this.lesson = learn(this.successes, now, now + wait);
+    // The last cooldown ended at or after its window did, and under a pace this window's sends began
+    // when its first went: what was admitted before either belongs to an earlier window.
+    const windowStart = current ? this.windowSends : -Infinity;
+    this.lesson = learn(this.successes, now, now + wait, Math.max(this.lesson?.until ?? -Infinity, windowStart));
     this.cutAt = now;
     const learned = this.lesson.pace;
     const previous = current && rateOf(current);
@@ -159,8 +180,9 @@ export class PaceLearner {
       return paceAt(BETA * previous, current?.periodMs);
     }
     const rate = rateOf(learned);
-    // Fewer admitted than BETA of the last pace: someone else spent the window, this is no measure of it.
-    if (previous !== undefined && rate < BETA * previous) {
+    // Far fewer admitted than the last pace (under BETA of BETA: more than answers still on their way
+    // explain): someone else spent the window, this is no measure of it.
+    if (previous !== undefined && rate < BETA * BETA * previous) {
       this.curve = new RateCurve(previous, BETA * previous, now);
       return paceAt(BETA * previous, learned.periodMs);
     }
