@@ -196,13 +196,14 @@ describe('first-contact ramp and paced release', () => {
     expect(inFlight()).toHaveLength(5);
     inFlight().forEach((c) => c.reply(200));
     const afterFirstWindow = calls.length;
-    await tick(990);
+    // The window is a whole second and 2 % for a batch's spread: the next 5 go 1020 ms later.
+    await tick(1_010);
     expect(calls.length).toBe(afterFirstWindow);
     await tick(20);
     expect(inFlight()).toHaveLength(5);
     for (let i = 0; i < 10 && calls.length < 12 + 7 + 12; i++) {
       inFlight().forEach((c) => c.reply(200));
-      await tick(1010);
+      await tick(1_030);
     }
     inFlight().forEach((c) => c.reply(200));
     await tick();

@@ -65,8 +65,14 @@ export function windowLength(first: number, at: number, until: number): number {
   const high = Math.max(1, until - first);
   const rounded = (until - at) % 1000 === 0;
   const low = Math.max(1, at - first, rounded ? until - 1000 - first : high);
-  return Math.max(low, Math.min(high, Math.ceil(low / 1000) * 1000));
+  const seconds = Math.max(low, Math.min(high, Math.ceil(low / 1000) * 1000));
+  // A batch takes a few ms to arrive: a window exactly as long would let the next batch reach a
+  // sliding log or a token bucket before the last one has left it.
+  return Math.ceil(seconds * (1 + SPREAD));
 }
+
+/** The part of a window added to it for the spread of a batch's arrivals. */
+const SPREAD = 0.02;
 
 /**
  * A fixed-window server admitted `count` requests sent since about `first`, then refused at

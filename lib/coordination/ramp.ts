@@ -3,6 +3,8 @@ const FIRST_STALL = 250;
 /** The least time a request is waited for, and how many round trips it may take before it is not. */
 const MIN_STALL = 50;
 const STALL_RTTS = 4;
+/** The round size after which rounds grow by half instead of doubling. */
+const SLOW_AFTER = 32;
 
 /**
  * The requests of the current round still waited for, by send time: settling one is O(1) and
@@ -55,7 +57,7 @@ class OpenRequests {
 /**
  * The first-contact ramp, in rounds: a round of `size` requests goes out, and when every
  * one of a full round is answered without a rate limit or failure, the next round is twice
- * as large. Like TCP slow start, except that a round waits for its answers, so a limit met
+ * as large (half as large again past 32). Like TCP slow start, except that a round waits for its answers, so a limit met
  * mid-round overshoots by at most that round. It never ends in "no limit": it limits until a
  * rate limit teaches a pace. No round waits for its slowest answer: a request in flight for a
  * few round trips (250 ms before any answer) is no longer waited for, and the round it held
@@ -117,7 +119,8 @@ export class Ramp {
 
   private nextRound(): void {
     if (this.sent === 0 || this.answered < this.sent) return;
-    if (this.sent >= this.size && this.clean) this.size *= 2;
+    // Past 32 a round grows by half: a limit met mid-round is overshot by a third of the round at most.
+    if (this.sent >= this.size && this.clean) this.size = this.size < SLOW_AFTER ? this.size * 2 : Math.ceil(this.size * 1.5);
     this.round++;
     this.sent = 0;
     this.answered = 0;
