@@ -115,6 +115,22 @@ describe('a learned pace over time', () => {
     expect(capacities[capacities.length - 1]).toBeGreaterThan(20);
   });
 
+  it('grows by a tenth of itself a window at most, however steep the curve has become', () => {
+    const learner = learnerThatSent(20, 10_000);
+    const pace = learner.limited(1_000, 10_000, 10_000, undefined)!;
+    for (let t = 11_000; t < 70_000; t += 10) learner.sent(t);
+    const grown = learner.succeeded(70_000, 70_001, pace);
+    expect(grown?.capacity).toBe(pace.capacity + 2);
+  });
+
+  it('takes a refusal after the pace grew past the last lesson as a measure: back to what the window admitted', () => {
+    const learner = learnerThatSent(10, 10_000);
+    learner.limited(1_000, 10_000, 10_000, undefined);
+    for (let i = 0; i < 10; i++) learner.succeeded(15_000 + i, 15_001 + i, undefined);
+    const after = learner.limited(1_000, 15_050, 15_050, { capacity: 22, periodMs: 1_020 });
+    expect(after?.capacity).toBe(10);
+  });
+
   it('climbs no faster than twice the rate actually sent: an idle client does not grow a pace it never used', () => {
     const learner = learnerThatSent(20, 10_000);
     const pace = learner.limited(1_000, 10_000, 10_000, undefined)!;

@@ -99,6 +99,8 @@ export function admitLate(lesson: Lesson): Lesson {
 
 /** A learned pace is looked at again, as its curve climbs, at most this often (ms): it runs on successes. */
 const GROW_EVERY = 100;
+/** The most a pace grows in one window, as a part of it. */
+const GROW_STEP = 0.1;
 /** The finest window a pace learned without a server's window is released in, ms. */
 const FINE_PERIOD = 250;
 /** The least rate a refusal leaves, req/s (AWS: minFillRate). */
@@ -151,7 +153,8 @@ export class PaceLearner {
       return pace;
     }
     if (!current || now < this.nextGrowAt) return undefined;
-    this.nextGrowAt = now + GROW_EVERY;
+    // Once a window: a pace grows by a tenth (at least one) a window at most, whatever the curve says.
+    this.nextGrowAt = now + Math.max(GROW_EVERY, current.periodMs);
     return this.grow(now, current);
   }
 
@@ -161,7 +164,9 @@ export class PaceLearner {
     this.curve ??= new RateCurve(rateOf(current), rateOf(current), now);
     const rate = Math.min(this.curve.rateAt(now), Math.max(this.curve.max, 2 * this.meter.rate(now)));
     const next = paceAt(Math.max(rate, this.curve.floor), current.periodMs);
-    return next.capacity !== current.capacity ? next : undefined;
+    const step = Math.max(1, Math.floor(current.capacity * GROW_STEP));
+    const capacity = Math.min(next.capacity, current.capacity + step);
+    return capacity !== current.capacity ? { capacity, periodMs: current.periodMs } : undefined;
   }
 
   /** A refusal of a request sent at `sentAt`, with the server's wait or none: the pace to store, or undefined. */
@@ -186,9 +191,11 @@ export class PaceLearner {
       return paceAt(BETA * previous, current?.periodMs);
     }
     const rate = rateOf(learned);
-    // Far fewer admitted than the last pace (under BETA of BETA: more than answers still on their way
-    // explain): someone else spent the window, this is no measure of it.
-    if (previous !== undefined && rate < BETA * BETA * previous) {
+    // Far fewer admitted than the last lesson taught (under BETA of BETA: more than answers still on
+    // their way explain): someone else spent the window, this is no measure of it. The last lesson,
+    // not a pace that has grown past it since: that growth is what this refusal answers.
+    const taught = this.curve?.floor ?? previous;
+    if (previous !== undefined && taught !== undefined && rate < BETA * BETA * taught) {
       this.curve = new RateCurve(previous, BETA * previous, now);
       return paceAt(BETA * previous, learned.periodMs);
     }
