@@ -161,20 +161,21 @@ describe('backoffSnapshot', () => {
   it('shows the tokens left of a learned pace and of the retry budget', async () => {
     const { api, calls } = manual();
     attach(api, { ...fast, retries: 1 });
-    const requests = [api.get('/a'), api.get('/b'), api.get('/c')];
+    const requests = ['/a', '/b', '/c', '/d', '/e', '/f'].map((path) => api.get(path));
     await tick();
-    calls[0].reply(200);
+    // The ramp's first round: 4 admitted; then one more admitted and one refused until +1 s.
+    calls.slice(0, 4).forEach((c) => c.reply(200));
     await tick();
-    calls.slice(1).forEach((c, i) => c.reply(i === 0 ? 200 : 429, { 'retry-after': '1' }));
+    calls.slice(4).forEach((c, i) => c.reply(i === 0 ? 200 : 429, { 'retry-after': '1' }));
     await tick(1_001);
     const [origin] = backoffSnapshot(api);
-    expect(origin.pace).toEqual({ capacity: 2, periodMs: expect.any(Number) });
+    expect(origin.pace).toEqual({ capacity: 5, periodMs: expect.any(Number) });
     // The 429's retry waited as told: the budget is whole.
     expect(origin.budgetTokens).toBe(500);
-    expect(origin.paceTokens).toBeLessThanOrEqual(2);
+    expect(origin.paceTokens).toBeLessThanOrEqual(5);
     // Let the rest go, each window in turn, and answer them.
-    for (let i = 0; i < 3 && calls.length < 5; i++) await tick(1_100);
-    calls.slice(3).forEach((c) => c.reply(200));
-    expect((await Promise.all(requests)).map((r) => r.status)).toEqual([200, 200, 200]);
+    for (let i = 0; i < 3 && calls.length < 7; i++) await tick(1_100);
+    calls.slice(6).forEach((c) => c.reply(200));
+    expect((await Promise.all(requests)).map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
   });
 });

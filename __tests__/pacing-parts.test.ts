@@ -1,7 +1,7 @@
 import { give, refill, take } from '../lib/coordination/bucket';
 import { admitLate, learn, SuccessLog, windowLength } from '../lib/coordination/pace';
 import { Ramp } from '../lib/coordination/ramp';
-import { Lane } from '../lib/coordination/lane';
+import { ReleaseQueue } from '../lib/coordination/release-queue';
 import { memoryStore } from '../lib/coordination/store';
 
 describe('token bucket', () => {
@@ -182,18 +182,17 @@ describe('first-contact ramp', () => {
   });
 });
 
-describe('a lane', () => {
+describe('the release queue', () => {
   it('sweeps the requests that gave up out of its queue, so their configs and bodies can be freed', () => {
     const clock = { now: () => 0, random: () => 0.5, setTimeout: () => 0, clearTimeout: () => undefined };
-    const settings = { cooldown: true, pacing: false, probing: undefined, insaneWaitCap: 60_000 };
-    const store = memoryStore();
-    store.setCooldown('k', 1_000);
-    const lane = new Lane('k', settings, store, clock);
+    const owner = { admit: () => 1_000, enter: () => { throw new Error('nothing may go'); }, blocked: () => undefined, released: () => undefined };
+    const queue = new ReleaseQueue(owner, clock);
     const waiters = Array.from({ length: 200 }, () => ({ release: () => undefined }));
-    waiters.forEach((w) => lane.hold(w));
-    waiters.slice(0, 150).forEach((w) => lane.abandon(w));
-    expect(lane.held).toBe(50);
+    waiters.forEach((w) => queue.push(w));
+    waiters.slice(0, 150).forEach((w) => queue.abandon(w));
+    expect(queue.held).toBe(50);
     // Without the sweep all 200 would stay queued until the cooldown ended.
-    expect((lane as unknown as { queue: unknown[] }).queue.length).toBeLessThanOrEqual(100);
+    expect((queue as unknown as { queue: unknown[] }).queue.length).toBeLessThanOrEqual(100);
+    expect(queue.waiting()).toHaveLength(50);
   });
 });

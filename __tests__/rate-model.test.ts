@@ -67,6 +67,11 @@ describe('what a refusal with a wait teaches', () => {
     expect(rateOf(pace!)).toBeLessThanOrEqual(BETA * 40);
   });
 
+  it('learns no pace from one request refused after another client spent the window: a lower bound, never the limit', () => {
+    const learner = learnerThatSent(1, 10_000);
+    expect(learner.limited(1_000, 10_000, 10_000, undefined)).toBeUndefined();
+  });
+
   it('teaches one lesson a window: the rest of the burst only confirms it', () => {
     const learner = learnerThatSent(20, 10_000);
     const pace = learner.limited(1_000, 10_000, 10_000, undefined);
@@ -121,6 +126,22 @@ describe('a learned pace over time', () => {
     for (let t = 11_000; t < 70_000; t += 10) learner.sent(t);
     const grown = learner.succeeded(70_000, 70_001, pace);
     expect(grown?.capacity).toBe(pace.capacity + 2);
+  });
+
+  it('climbs back freely to the rate last refused after a cut, and carefully past it', () => {
+    const learner = new PaceLearner();
+    for (let t = 0; t < 1_000; t += 10) learner.succeeded(t, t + 1, undefined);
+    let pace = learner.limited(undefined, 990, 1_000, { capacity: 40, periodMs: 250 })!;
+    expect(pace.capacity).toBe(28);
+    const steps: number[] = [];
+    for (let t = 1_000; t < 12_000; t += 5) {
+      learner.sent(t);
+      pace = learner.succeeded(t, t + 1, pace) ?? pace;
+      if (t % 1_000 === 0) steps.push(pace.capacity);
+    }
+    // Back at 40 when the curve is (K = cbrt(160 req/s × 0.3 / 0.4) ≈ 4.9 s), then a tenth a window past it.
+    expect(steps.findIndex((c) => c >= 40)).toBeLessThanOrEqual(5);
+    for (let i = 1; i < steps.length; i++) expect(steps[i]).toBeLessThanOrEqual(Math.max(40, Math.ceil(steps[i - 1] * 1.1 ** 4)));
   });
 
   it('takes a refusal after the pace grew past the last lesson as a measure: back to what the window admitted', () => {

@@ -83,12 +83,13 @@ export class HeldRequest implements Waiter {
   }
 
   /**
-   * The deadline passed. A request held only by the first-contact ramp, a courtesy to a server
-   * that has not refused anything, goes rather than fail; any other hold is the server's word.
+   * The deadline passed. A request held only by a courtesy of ours (the first-contact ramp, or the
+   * length of the backoff after a 429 that named none) goes rather than fail; any other hold is
+   * the server's word.
    */
   private expire(deadline: Deadline): void {
     const now = this.context.clock.now();
-    if (!this.lane.onlyRamping(now)) return this.fail(deadline.error(this.lane.holdReason(now)));
+    if (!this.lane.heldByCourtesy(now)) return this.fail(deadline.error(this.lane.holdReason(now)));
     this.unwatch();
     this.lane.abandon(this);
     this.resolve(this.context.send(this.lane.force(now, this.cost), this.adapter, this.config));

@@ -99,10 +99,12 @@ export function admitLate(lesson: Lesson): Lesson {
 
 /** A learned pace is looked at again, as its curve climbs, at most this often (ms): it runs on successes. */
 const GROW_EVERY = 100;
-/** The most a pace grows in one window, as a part of it. */
+/** The most a pace grows in one window past the rate last refused, as a part of it. */
 const GROW_STEP = 0.1;
 /** The finest window a pace learned without a server's window is released in, ms. */
 const FINE_PERIOD = 250;
+/** Fewer successes than this, with no pace known, measure nothing: the first round of the ramp. */
+const MIN_SAMPLE = 4;
 /** The least rate a refusal leaves, req/s (AWS: minFillRate). */
 const MIN_RATE = 0.5;
 
@@ -164,8 +166,10 @@ export class PaceLearner {
     this.curve ??= new RateCurve(rateOf(current), rateOf(current), now);
     const rate = Math.min(this.curve.rateAt(now), Math.max(this.curve.max, 2 * this.meter.rate(now)));
     const next = paceAt(Math.max(rate, this.curve.floor), current.periodMs);
+    // Back up to the rate last refused the curve climbs freely; past it, a tenth a window at most.
+    const known = Math.max(current.capacity, paceAt(this.curve.max, current.periodMs).capacity);
     const step = Math.max(1, Math.floor(current.capacity * GROW_STEP));
-    const capacity = Math.min(next.capacity, current.capacity + step);
+    const capacity = next.capacity <= known ? next.capacity : Math.max(known, Math.min(next.capacity, current.capacity + step));
     return capacity !== current.capacity ? { capacity, periodMs: current.periodMs } : undefined;
   }
 
@@ -185,6 +189,8 @@ export class PaceLearner {
     this.cutAt = now;
     const learned = this.lesson.pace;
     const previous = current && rateOf(current);
+    // A few requests admitted, with nothing known before: a lower bound, no measure of the limit.
+    if (!current && (learned?.capacity ?? 0) < MIN_SAMPLE) return undefined;
     if (!learned) {
       if (previous === undefined) return undefined;
       this.curve = new RateCurve(previous, BETA * previous, now);
@@ -211,8 +217,8 @@ export class PaceLearner {
     // (a first burst sends far more than it admits). A cut takes BETA off it, and no more: a refusal
     // of the few requests an idle client sent says little of what the server allows.
     const admitted = this.successes.since(now - 1000, now).count;
-    // Nothing admitted and nothing known: no rate to cut from; the ramp starts again from one.
-    if (!current && admitted === 0) return undefined;
+    // Too few admitted and nothing known: no rate to cut from; the ramp starts again from one.
+    if (!current && admitted < MIN_SAMPLE) return undefined;
     const max = current ? rateOf(current) : Math.max(MIN_RATE, admitted);
     this.curve = new RateCurve(max, Math.max(MIN_RATE, BETA * max), now);
     return paceAt(this.curve.floor, current?.periodMs);
