@@ -251,6 +251,28 @@ describe('a 429 that says nothing of how long', () => {
     expect(calls).toHaveLength(4 + 2 + 11);
   });
 
+  it('does not wait forever for a probe that hangs: another goes after a second', async () => {
+    const { api, inFlight, calls } = manual();
+    attach(api, { ...fast, retries: 3 });
+    const all = Array.from({ length: 6 }, (_, i) => settled(api.get(`/h${i}`)));
+    await tick();
+    inFlight().forEach((c) => c.reply(429));
+    await tick(1_000);
+    expect(inFlight()).toHaveLength(1);
+    // The probe never answers.
+    await tick(999);
+    expect(inFlight()).toHaveLength(1);
+    await tick(1);
+    expect(inFlight()).toHaveLength(2);
+    inFlight().forEach((c) => c.reply(200));
+    for (let i = 0; i < 10 && all.some((r) => !r.done); i++) {
+      await tick(10);
+      inFlight().forEach((c) => c.reply(200));
+    }
+    expect(all.every((r) => r.value?.status === 200)).toBe(true);
+    expect(calls.length).toBe(4 + 6);
+  });
+
   it('holds nothing when cooldown is off', async () => {
     const { api, inFlight } = manual();
     attach(api, { ...fast, retries: 1, cooldown: false, pacing: false });
@@ -332,10 +354,10 @@ describe('retry budget', () => {
     attach(api, { ...fast, retries: 10, probing: false, pacing: false, budget: { capacity: 5, retryCost: 5 }, onEvent: (e) => events.push(e) });
     const request = settled(api.get('/x'));
     for (let i = 0; i < 6; i++) {
-      await tick();
-      inFlight()[0].reply(429, { 'retry-after': '0' });
+      await tick(1_000);
+      inFlight()[0].reply(429, { 'retry-after': '1' });
     }
-    await tick();
+    await tick(1_000);
     inFlight()[0].reply(200);
     await tick();
     expect(request.value?.status).toBe(200);
@@ -359,8 +381,8 @@ describe('retry budget', () => {
     expect((await drain).backoff?.reason).toBe('budget-exhausted');
     const limited = settled(api.get('/limited'));
     await tick();
-    inFlight()[0].reply(429, { 'retry-after': '0' });
-    await tick();
+    inFlight()[0].reply(429, { 'retry-after': '1' });
+    await tick(1_000);
     inFlight()[0].reply(200);
     await tick();
     expect(limited.value?.status).toBe(200);

@@ -3,6 +3,7 @@ import { attach, backoffSnapshot, binanceCost, binanceQuotas, constant, type Bac
 import { costFor, DeclaredQuotas } from '../lib/coordination/quotas';
 import type { QuotaReading } from '../lib/quota/types';
 import { manual } from './support/manual';
+import { rejection } from './support/mock';
 
 const reading = (id: string, remaining: number, resetMs?: number, limit?: number, windowMs?: number): QuotaReading =>
   ({ id, remaining, resetMs, limit, windowMs });
@@ -24,11 +25,11 @@ describe('the cost of a request against a limit', () => {
 describe('declared limits, counted between readings', () => {
   it('lets requests go while units are left, then holds them until the window resets', () => {
     const q = new DeclaredQuotas();
-    q.spend(undefined);
+    q.spend(undefined, 0);
     q.answered(undefined, [reading('x', 2, 1_000, 3)], 0);
     expect(q.wait(undefined, 10)).toBe(0);
-    q.spend(undefined);
-    q.spend(undefined);
+    q.spend(undefined, 0);
+    q.spend(undefined, 0);
     expect(q.wait(undefined, 10)).toBe(990);
     // At the reset the window refills to its limit.
     expect(q.wait(undefined, 1_000)).toBe(0);
@@ -36,9 +37,9 @@ describe('declared limits, counted between readings', () => {
 
   it('counts requests in flight against what the server says is left', () => {
     const q = new DeclaredQuotas();
-    q.spend(undefined);
+    q.spend(undefined, 0);
     q.answered(undefined, [reading('x', 5, 1_000, 10)], 0);
-    for (let i = 0; i < 3; i++) q.spend(undefined);
+    for (let i = 0; i < 3; i++) q.spend(undefined, 0);
     // A reading for the first of those three: 4 left at the server, 2 still on their way.
     q.answered(undefined, [reading('x', 4, 990, 10)], 10);
     expect(q.describe(10)).toEqual([{ id: 'x', remaining: 2, limit: 10, resetMs: 990 }]);
@@ -46,7 +47,7 @@ describe('declared limits, counted between readings', () => {
 
   it('keeps the lowest count within a window: an answer that comes late does not give back units', () => {
     const q = new DeclaredQuotas();
-    q.spend(undefined);
+    q.spend(undefined, 0);
     q.answered(undefined, [reading('x', 1, 1_000, 10)], 0);
     q.answered(undefined, [reading('x', 6, 1_000, 10)], 5);
     expect(q.describe(5)[0].remaining).toBe(1);
@@ -54,26 +55,72 @@ describe('declared limits, counted between readings', () => {
 
   it('takes a later reset with more left as the next window', () => {
     const q = new DeclaredQuotas();
-    q.spend(undefined);
+    q.spend(undefined, 0);
     q.answered(undefined, [reading('x', 0, 5_000, 10, 10_000)], 0);
-    q.spend(undefined);
+    q.spend(undefined, 0);
     q.answered(undefined, [reading('x', 9, 9_000, 10, 10_000)], 4_000);
     expect(q.describe(4_000)).toEqual([{ id: 'x', remaining: 9, limit: 10, resetMs: 9_000 }]);
   });
 
-  it('waits for an answer when a spent limit says no reset, and reads it again after a while when none comes', () => {
+  it('reads a spent limit that says no reset again each second, one request at a time, whatever is in flight', () => {
     const q = new DeclaredQuotas();
-    q.spend(undefined);
+    q.spend(undefined, 0);
+    q.spend(undefined, 0);
     q.answered(undefined, [reading('x', 0, undefined, 5)], 0);
     expect(q.wait(undefined, 10)).toBe(990);
     expect(q.wait(undefined, 1_000)).toBe(0);
-    q.spend(undefined);
-    expect(q.wait(undefined, 1_001)).toBe(-1);
+    q.spend(undefined, 1_000);
+    expect(q.wait(undefined, 1_001)).toBe(999);
+  });
+
+  it('takes a reset already past (a clock ahead of the server\'s, a delta of 0) as no reset: no refill on every answer', () => {
+    const q = new DeclaredQuotas();
+    q.spend(undefined, 0);
+    q.answered(undefined, [reading('x', 0, 0, 50)], 0);
+    expect(q.wait(undefined, 10)).toBe(990);
+    q.spend(undefined, 10);
+    q.answered(undefined, [reading('x', 0, 0, 50)], 20);
+    expect(q.wait(undefined, 30)).toBe(990);
+  });
+
+  it('holds every request by a spent limit first read without its size: an inferred limit bounds no cost', () => {
+    const q = new DeclaredQuotas();
+    q.spend(undefined, 0);
+    q.answered(undefined, [reading('x', 0, 30_000)], 0);
+    expect(q.wait(undefined, 10)).toBe(29_990);
+    expect(q.wait(25, 10)).toBe(29_990);
+  });
+
+  it('never holds a request by a limit it spends nothing of, even one overspent', () => {
+    const q = new DeclaredQuotas();
+    q.spend({ orders: 1, weight: 1 }, 0);
+    q.spend({ orders: 1, weight: 1 }, 0);
+    q.answered({ orders: 1, weight: 1 }, [reading('orders', 0, 8_000, 10), reading('weight', 5_000, 50_000, 6_000)], 10);
+    expect(q.wait({ orders: 0, weight: 1 }, 20)).toBe(0);
+    expect(q.wait({ orders: 1, weight: 1 }, 20)).toBe(7_990);
+  });
+
+  it('lets one request go first when a window resets by our clock, and the rest only once the server says it reset too', () => {
+    const q = new DeclaredQuotas();
+    q.spend(undefined, 0);
+    q.answered(undefined, [reading('x', 0, 1_000, 10, 1_000)], 0);
+    expect(q.wait(undefined, 1_000)).toBe(0);
+    q.spend(undefined, 1_000);
+    expect(q.wait(undefined, 1_001)).toBe(999);
+    // Its answer: the server has not reset yet (its clock is behind). Spent; another goes 200 ms later.
+    q.answered(undefined, [reading('x', 0, 990, 10, 1_000)], 1_010);
+    expect(q.wait(undefined, 1_011)).toBe(199);
+    expect(q.wait(undefined, 1_210)).toBe(0);
+    q.spend(undefined, 1_210);
+    // This time it had: 9 left, and the rest of the window goes.
+    q.answered(undefined, [reading('x', 9, 790, 10, 1_000)], 1_220);
+    expect(q.describe(1_220)[0].remaining).toBe(9);
+    expect(q.wait(undefined, 1_221)).toBe(0);
   });
 
   it('holds a request for the limit it falls under, by its cost', () => {
     const q = new DeclaredQuotas();
-    q.spend(undefined);
+    q.spend(undefined, 0);
     q.answered(undefined, [reading('weight', 10, 60_000, 100), reading('orders', 0, 5_000, 10)], 0);
     expect(q.wait({ weight: 5, orders: 0 }, 1)).toBe(0);
     expect(q.wait({ weight: 5, orders: 1 }, 1)).toBe(4_999);
@@ -82,7 +129,7 @@ describe('declared limits, counted between readings', () => {
 
   it('lets go a request that costs more than a whole window holds, rather than hold it forever', () => {
     const q = new DeclaredQuotas();
-    q.spend(undefined);
+    q.spend(undefined, 0);
     q.answered(undefined, [reading('x', 3, 1_000, 5)], 0);
     expect(q.wait(50, 1)).toBe(0);
   });
@@ -114,13 +161,34 @@ describe('a server that declares its quota (attach)', () => {
     await tick(500);
     expect(calls).toHaveLength(10);
     expect(backoffSnapshot(api)[0].quotas).toEqual([expect.objectContaining({ id: 'ratelimit:default', remaining: 0, limit: 10 })]);
+    // The window resets: one goes first, and once its answer says the server reset too, the rest.
     await tick(500);
+    expect(calls).toHaveLength(11);
+    inFlight()[0].reply(200, ietf(10, 9, 1));
+    await tick();
     expect(calls).toHaveLength(20);
-    inFlight().forEach((c, i) => c.reply(200, ietf(10, 9 - i, 1)));
+    inFlight().forEach((c, i) => c.reply(200, ietf(10, 8 - i, 1)));
     await tick(1_000);
+    expect(calls).toHaveLength(21);
+    inFlight()[0].reply(200, ietf(10, 9, 1));
+    await tick();
     expect(calls).toHaveLength(25);
-    inFlight().forEach((c, i) => c.reply(200, ietf(10, 9 - i, 1)));
+    inFlight().forEach((c, i) => c.reply(200, ietf(10, 8 - i, 1)));
     expect((await Promise.all(all)).every((r: AxiosResponse) => r.status === 200)).toBe(true);
+  });
+
+  it('fails at once a request that a declared limit would hold longer than maxRetryAfter, and one already held when it would', async () => {
+    const { api, inFlight } = manual();
+    attach(api, { ...fast, maxRetryAfter: 10_000 });
+    const first = api.get('/a');
+    await tick();
+    // GitHub's hourly limit, spent, resetting in an hour.
+    inFlight()[0].reply(200, { 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3_600) });
+    await first;
+    const error = await rejection(api.get('/b'));
+    expect(error.code).toBe('ERR_BACKOFF_HELD');
+    expect(error.backoff).toMatchObject({ reason: 'retry-after-too-long' });
+    expect(error.message).toMatch(/holds requests for a limit it declared, for \d+ ms, longer than maxRetryAfter \(10000 ms\)/);
   });
 
   it('reads nothing with quotas: false', async () => {
@@ -156,7 +224,7 @@ describe('a server that declares its quota (attach)', () => {
 });
 
 describe('Binance\'s weights', () => {
-  it('holds a heavy request until the minute resets, while light ones still fit', async () => {
+  it('holds a heavy request until the minute resets, and lets a light one that fits go past it', async () => {
     const { api, calls, inFlight } = manual('https://api.binance.com');
     attach(api, { ...fast, quotas: binanceQuotas(), cost: binanceCost });
     const first = api.get('/api/v3/time');
@@ -169,11 +237,13 @@ describe('Binance\'s weights', () => {
     expect(calls).toHaveLength(1);
     const ticker = api.get('/api/v3/ticker/price', { params: { symbol: 'BTCUSDT' } });
     await tick();
-    // FIFO: the light request waits behind the heavy one rather than overtake it.
-    expect(calls).toHaveLength(1);
+    // The price (weight 2) fits what is left; the order book (250) does not: the price goes first.
+    expect(calls.map((c) => c.config.url)).toEqual(['/api/v3/time', '/api/v3/ticker/price']);
+    inFlight()[0].reply(200, { 'x-mbx-used-weight-1m': '5992' });
+    await ticker;
     await tick(60_000);
-    expect(calls.map((c) => c.config.url)).toEqual(['/api/v3/time', '/api/v3/depth', '/api/v3/ticker/price']);
-    inFlight().forEach((c) => c.reply(200, { 'x-mbx-used-weight-1m': '252' }));
-    await Promise.all([depth, ticker]);
+    expect(calls.map((c) => c.config.url)).toEqual(['/api/v3/time', '/api/v3/ticker/price', '/api/v3/depth']);
+    inFlight()[0].reply(200, { 'x-mbx-used-weight-1m': '250' });
+    await depth;
   });
 });

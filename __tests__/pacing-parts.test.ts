@@ -185,7 +185,7 @@ describe('first-contact ramp', () => {
 describe('the release queue', () => {
   it('sweeps the requests that gave up out of its queue, so their configs and bodies can be freed', () => {
     const clock = { now: () => 0, random: () => 0.5, setTimeout: () => 0, clearTimeout: () => undefined };
-    const owner = { admit: () => 1_000, enter: () => { throw new Error('nothing may go'); }, blocked: () => undefined, released: () => undefined };
+    const owner = { admit: () => 1_000, enter: () => { throw new Error('nothing may go'); }, overtakes: () => false, blocked: () => undefined, released: () => undefined };
     const queue = new ReleaseQueue(owner, clock);
     const waiters = Array.from({ length: 200 }, () => ({ release: () => undefined }));
     waiters.forEach((w) => queue.push(w));

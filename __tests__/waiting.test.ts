@@ -52,10 +52,20 @@ describe('the server sets the floor of the wait', () => {
     expect(seen[1].backoffState?.delays).toEqual([2500]);
   });
 
-  it.each(['0', 'Thu, 01 Jan 2026 00:00:00 GMT'])('reads Retry-After %p as "retry now", not "give up"', async (value) => {
+  it.each(['0', 'Thu, 01 Jan 2026 00:00:00 GMT'])('reads Retry-After %p on a 503 as "retry now", not "give up"', async (value) => {
+    const { api, seen } = setup([[503, {}, { 'Retry-After': value }], 200], { strategy: constant(0) });
+    const request = api.get('/order');
+    await jest.advanceTimersByTimeAsync(0);
+    expect((await request).status).toBe(200);
+    expect(seen).toHaveLength(2);
+  });
+
+  it.each(['0', 'Thu, 01 Jan 2026 00:00:00 GMT'])('reads Retry-After %p on a 429 as "soon": retried once the origin backed off 1 s, as for a 429 with none', async (value) => {
     const { api, seen } = setup([[429, {}, { 'Retry-After': value }], 200], { strategy: constant(0) });
     const request = api.post('/order', { a: 1 });
-    await jest.advanceTimersByTimeAsync(0);
+    await jest.advanceTimersByTimeAsync(999);
+    expect(seen).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(1);
     expect((await request).status).toBe(200);
     expect(seen).toHaveLength(2);
   });

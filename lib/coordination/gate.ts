@@ -14,6 +14,7 @@ import { readQuotas } from '../quota/readers';
 import type { QuotaReading, RequestCost } from '../quota/types';
 import { holdRequest, type Deadline, type HoldContext } from './held';
 import { Lane, type BackoffSnapshot, type LaneResult, type Ticket } from './lane';
+import { COOLING, HELD_BY_LIMIT } from './lane-types';
 import type { ResolvedCoordination } from './settings';
 import { carry, transportCache, transportFor } from './transport';
 
@@ -24,6 +25,7 @@ export const GATE = Symbol.for('axios-backoff.gate');
 export const IDLE_AFTER = 10 * 60_000;
 const SUCCESS: LaneResult = Object.freeze({ kind: 'success' });
 const NO_READINGS: readonly QuotaReading[] = Object.freeze([]);
+
 
 function countable(r: unknown): r is QuotaReading {
   const q = r as Partial<QuotaReading> | null;
@@ -109,7 +111,7 @@ export class Gate implements Coordinator {
       clock,
       cancel,
       send: (ticket, adapter, config) => carry(this, ticket, adapter, config),
-      refuse: (config, cooling, now, key) => this.refuse(config, cooling, now, key),
+      refuse: (config, cooling, now, key, what) => this.refuse(config, cooling, now, key, what),
     };
     this.lastSweep = clock.now();
   }
@@ -209,7 +211,10 @@ export class Gate implements Coordinator {
       });
     }
     const now = this.clock.now();
-    const refused = this.refuse(config, lane.coolingFor(now), now, lane.key, options, state);
+    const cooling = lane.coolingFor(now);
+    const limited = lane.quotaWait(now, cost);
+    const what = limited > cooling ? HELD_BY_LIMIT : COOLING;
+    const refused = this.refuse(config, Math.max(cooling, limited), now, lane.key, what, options, state);
     if (refused) return Promise.reject(refused);
     const signal = config.signal as AbortSignalLike | undefined;
     if (signal?.aborted) return Promise.reject(this.context.cancel(config));
@@ -218,21 +223,25 @@ export class Gate implements Coordinator {
     return holdRequest(this.context, lane, config, adapter, this.deadline(config, options, state, now, lane.key), cost);
   }
 
-  /** The error for a request that may not wait out `cooling` ms: longer than maxRetryAfter, or past maxElapsed. */
+  /**
+   * The error for a request that may not wait out `cooling` ms (a cooldown, or a limit the server
+   * declared, as `what` says): longer than maxRetryAfter, or past maxElapsed.
+   */
   private refuse(
     config: AxiosRequestConfig,
     cooling: number,
     now: number,
     key: string,
+    what: string = COOLING,
     options = this.optionsOf(config),
     state: BackoffState = config.backoffState ?? freshState(now),
   ): AxiosError | undefined {
     if (cooling > options.maxRetryAfter) {
-      const message = `${key} is cooling down for ${cooling} ms, longer than maxRetryAfter (${options.maxRetryAfter} ms)`;
+      const message = `${key} ${what} ${cooling} ms, longer than maxRetryAfter (${options.maxRetryAfter} ms)`;
       return heldError(config, 'ERR_BACKOFF_HELD', message, 'retry-after-too-long', 'rate-limited');
     }
     if (now + cooling - state.startedAt > options.maxElapsed) {
-      const message = `${key} is cooling down for ${cooling} ms, past maxElapsed (${options.maxElapsed} ms)`;
+      const message = `${key} ${what} ${cooling} ms, past maxElapsed (${options.maxElapsed} ms)`;
       return heldError(config, 'ERR_BACKOFF_HELD', message, 'max-elapsed', 'rate-limited');
     }
     return undefined;

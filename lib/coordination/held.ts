@@ -21,7 +21,7 @@ export interface HoldContext {
   /** Sends a request the lane let out, under its ticket: the transport's own path. */
   readonly send: (ticket: Ticket, adapter: AxiosAdapter, config: Config) => Promise<AxiosResponse>;
   /** The error for a request that may not wait out `cooling` ms more, or undefined when it may. */
-  readonly refuse: (config: Config, cooling: number, now: number, key: string) => AxiosError | undefined;
+  readonly refuse: (config: Config, cooling: number, now: number, key: string, what: string) => AxiosError | undefined;
 }
 
 /** When a held request gives up on its own: in `in` ms, with the error `error` makes of why it was held. */
@@ -77,8 +77,8 @@ export class HeldRequest implements Waiter {
     this.resolve(this.context.send(ticket, this.adapter, this.config));
   }
 
-  outwaited(cooling: number, now: number): void {
-    const refused = this.context.refuse(this.config, cooling, now, this.lane.key);
+  outwaited(cooling: number, now: number, what: string): void {
+    const refused = this.context.refuse(this.config, cooling, now, this.lane.key, what);
     if (refused) this.fail(refused);
   }
 

@@ -20,6 +20,10 @@ export interface LaneSettings {
  */
 export const SANE_WAIT = 7 * 24 * 3600_000;
 
+/** How a held request's error names what holds it. */
+export const COOLING = 'is cooling down for';
+export const HELD_BY_LIMIT = 'holds requests for a limit it declared, for';
+
 /** One request let out to the origin: given back exactly once, by the transport that took it. */
 export interface Ticket {
   readonly lane: Lane;
@@ -75,7 +79,7 @@ export interface Waiter {
   readonly cost?: RequestCost;
   release(ticket: Ticket): void;
   /** The origin will cool down for `cooling` ms more: a waiter that may not wait that long gives up. */
-  outwaited?(cooling: number, now: number): void;
+  outwaited?(cooling: number, now: number, what: string): void;
   /** Set by `abandon`: skipped when its turn comes (removing it from the middle costs O(n)). */
   gone?: boolean;
 }

@@ -3,7 +3,7 @@ import type { QuotaReading, RequestCost } from '../quota/types';
 import type { BucketSpec } from './bucket';
 import type { Emit, HoldReason } from './events';
 import { HintlessBackoff } from './hintless';
-import { SANE_WAIT, type BackoffSnapshot, type LaneResult, type LaneSettings, type Ticket, type Waiter } from './lane-types';
+import { COOLING, HELD_BY_LIMIT, SANE_WAIT, type BackoffSnapshot, type LaneResult, type LaneSettings, type Ticket, type Waiter } from './lane-types';
 import { PaceLearner } from './pace';
 import { DeclaredQuotas } from './quotas';
 import { Ramp } from './ramp';
@@ -13,6 +13,8 @@ import type { BackoffStore, PaceState } from './store';
 export { SANE_WAIT } from './lane-types';
 export type { BackoffSnapshot, LaneResult, LaneSettings, Ticket, Waiter } from './lane-types';
 
+/** A rate limit that names a wait shorter than this (ms) is held as one that names none. */
+const SUBSECOND = 1000;
 /** A probe unanswered this long (ms, at least 4 probe intervals) no longer keeps the next one back. */
 const PROBE_STALL = 1000;
 const NO_READINGS: readonly QuotaReading[] = Object.freeze([]);
@@ -53,6 +55,7 @@ export class Lane {
       {
         admit: (now, cost) => this.admit(now, cost),
         enter: (probe, now, cost) => this.enter(probe, now, cost),
+        overtakes: (now, cost) => this.overtakes(now, cost),
         blocked: (now) => this.checkWaits(now),
         released: (released, held) => this.emit?.({ type: 'released', key: this.label, released, held }),
       },
@@ -187,6 +190,21 @@ export class Lane {
     return this.enter(false, now, cost);
   }
 
+  /** How long the limits the server declared hold a request of `cost`, ms; 0 when they do not. */
+  quotaWait(now: number, cost: RequestCost | undefined): number {
+    return this.quotas.known ? Math.max(0, this.quotas.wait(cost, now)) : 0;
+  }
+
+  /**
+   * A request that fits every declared limit goes past a head held by one of them (a cancel that
+   * spends no order behind an order that waits for the order count), when nothing else holds: no
+   * cooldown, outage, ramp or pace, which hold every request alike.
+   */
+  private overtakes(now: number, cost: RequestCost | undefined): boolean {
+    if (!this.quotas.known || this.ramp || (this.settings.pacing && this.store.pace(this.key))) return false;
+    return this.admitUnpaced(now) === GO && this.quotas.wait(cost, now) === 0;
+  }
+
   /** A limit the server declared is spent: a request of one unit would wait. */
   private quotaHolds(now: number): boolean {
     return this.quotas.known && this.quotas.wait(undefined, now) !== 0;
@@ -220,7 +238,10 @@ export class Lane {
   }
 
   private refused(ticket: Ticket, result: Exclude<LaneResult, { kind: 'success' }>, now: number): void {
-    const wait = result.wait === undefined || result.wait <= SANE_WAIT ? result.wait : Math.min(this.settings.insaneWaitCap, SANE_WAIT);
+    const said = result.wait === undefined || result.wait <= SANE_WAIT ? result.wait : Math.min(this.settings.insaneWaitCap, SANE_WAIT);
+    // A rate limit that says less than a second ("Retry-After: 0", a reset just past) names no window:
+    // sent at once, the crowd behind it would only meet the same limit. It is held as one that names none.
+    const wait = result.kind === 'rate-limited' && said !== undefined && said < SUBSECOND ? undefined : said;
     if (result.kind === 'rate-limited') this.rateLimited(wait, ticket, now);
     else if (result.kind === 'unknown') this.failed(ticket, now);
     const cooling = wait ?? (result.kind === 'rate-limited' && this.settings.cooldown ? this.hintless.refused(ticket.sentAt, now) : undefined);
@@ -276,8 +297,8 @@ export class Lane {
       return GO_PROBE;
     }
     if (this.hintless.probeFirst) {
+      // A probe that hangs is not waited for forever: after a while the next one goes.
       if (this.probe && now < this.probe.sentAt + PROBE_STALL) return this.probe.sentAt + PROBE_STALL - now;
-      if (this.probe) return UNTIL_SETTLED;
       return GO_PROBE;
     }
     return this.ramp ? this.ramp.wait(now) : GO;
@@ -301,7 +322,7 @@ export class Lane {
     this.inFlight++;
     this.lastUsed = now;
     if (this.settings.pacing) this.learner.sent(now, this.store.pace(this.key));
-    this.quotas.spend(cost);
+    this.quotas.spend(cost, now);
     const round = probe || !this.ramp ? -1 : this.ramp.send(now);
     const ticket: Ticket = { lane: this, sentAt: now, probe, round, cost, settled: false };
     if (probe) this.probe = ticket;
@@ -314,8 +335,12 @@ export class Lane {
    */
   private checkWaits(now: number): void {
     const cooling = this.coolingFor(now);
-    if (cooling === 0 || now + cooling <= this.checkedUntil) return;
-    this.checkedUntil = now + cooling;
-    for (const waiter of this.queue.waiting()) if (!waiter.gone) waiter.outwaited?.(cooling, now);
+    const limited = this.quotas.known ? this.quotas.longestHold(now) : 0;
+    const longest = Math.max(cooling, limited);
+    if (longest === 0 || now + longest <= this.checkedUntil) return;
+    this.checkedUntil = now + longest;
+    const what = limited > cooling ? HELD_BY_LIMIT : COOLING;
+    for (const waiter of this.queue.waiting()) if (!waiter.gone) waiter.outwaited?.(longest, now, what);
   }
+
 }

@@ -20,6 +20,12 @@ interface Quota {
   resetAt: number | undefined;
   /** Units per window: declared, or the most ever seen left. */
   limit: number;
+  /** The server declared `limit`; one merely seen left is no bound on what a request may cost. */
+  declared: boolean;
+  /** A window just reset by our clock: one request goes first, to read whether the server's did too. */
+  probing: boolean;
+  /** When that first request went, epoch ms; -Infinity while none is out. */
+  probeAt: number;
   windowMs: number | undefined;
   /** When the last reading came, epoch ms. */
   readAt: number;
@@ -27,6 +33,8 @@ interface Quota {
 
 /** Without a reset, a spent limit lets one request go this long after its last reading, to read it again (ms). */
 const REREAD_AFTER = 1000;
+/** After a probe found the server's window not reset yet, the next one goes this much later (ms). */
+const REPROBE_AFTER = 200;
 /** A reset said this much later than the one known, with more left, is the next window's (ms). */
 const LATER = 100;
 
@@ -61,24 +69,46 @@ export class DeclaredQuotas {
     let longest = 0;
     let answer = false;
     for (const [id, q] of this.quotas) {
-      this.refill(q, now);
       const units = costFor(cost, id);
+      // A request that spends nothing of a limit (a cancel, against the order count) is never held by it.
+      if (units === 0) continue;
+      this.refill(q, now);
+      if (q.probing) {
+        // The first request of a window goes alone, whatever it costs; the others wait for its answer,
+        // or for another to go when it has not come in REREAD_AFTER.
+        if (now < q.probeAt + REREAD_AFTER) longest = Math.max(longest, q.probeAt + REREAD_AFTER - now);
+        continue;
+      }
       if (q.tokens >= units) continue;
-      // More than a whole window can hold would never fit: let it go, and let the server say.
-      if (units > q.limit) continue;
+      // More than a whole declared window holds would never fit: let it go, and let the server say.
+      if (q.declared && units > q.limit) continue;
       if (q.resetAt !== undefined) longest = Math.max(longest, q.resetAt - now);
-      else if ((this.inFlight.get(id) ?? 0) > 0) answer = true;
       else if (now < q.readAt + REREAD_AFTER) longest = Math.max(longest, q.readAt + REREAD_AFTER - now);
-      else q.tokens = units; // nothing will tell: one goes to read the limit again
+      else {
+        // Nothing tells when: one goes to read the limit again, each REREAD_AFTER.
+        q.tokens = units;
+        q.readAt = now;
+      }
     }
     return longest > 0 ? longest : answer ? -1 : 0;
   }
 
+  /** The longest any spent limit holds a request of one unit, ms; 0 when none is spent or its end is unknown. */
+  longestHold(now: number): number {
+    let longest = 0;
+    for (const q of this.quotas.values()) {
+      this.refill(q, now);
+      if (q.tokens < 1 && q.resetAt !== undefined) longest = Math.max(longest, q.resetAt - now);
+    }
+    return longest;
+  }
+
   /** A request of `cost` leaves: its units are spent against every limit, and counted in flight. */
-  spend(cost: RequestCost | undefined): void {
+  spend(cost: RequestCost | undefined, now: number): void {
     this.outstanding.set(cost, (this.outstanding.get(cost) ?? 0) + 1);
     for (const [id, q] of this.quotas) {
       const units = costFor(cost, id);
+      if (q.probing && units > 0 && q.probeAt === -Infinity) q.probeAt = now;
       q.tokens -= units;
       this.inFlight.set(id, (this.inFlight.get(id) ?? 0) + units);
     }
@@ -94,10 +124,13 @@ export class DeclaredQuotas {
       this.inFlight.set(id, Math.max(0, left));
     }
     for (const r of readings) this.read(r, now);
+    // The first request of a window came back without a word on its limit (an error, a cut reply): another goes.
+    for (const [id, q] of this.quotas) if (q.probing && costFor(cost, id) > 0 && !readings.some((r) => r.id === id)) q.probeAt = -Infinity;
   }
 
   private read(r: QuotaReading, now: number): void {
-    const resetAt = r.resetMs === undefined ? undefined : now + r.resetMs;
+    // A reset already past (a clock ahead of the server's, a delta rounded down to 0) says nothing of when.
+    const resetAt = r.resetMs === undefined || r.resetMs <= 0 ? undefined : now + r.resetMs;
     const q = this.quotas.get(r.id);
     const limit = r.limit ?? Math.max(r.remaining, q?.limit ?? 0);
     if (!q) {
@@ -105,7 +138,8 @@ export class DeclaredQuotas {
       let units = 0;
       for (const [c, n] of this.outstanding) units += costFor(c, r.id) * n;
       this.inFlight.set(r.id, units);
-      this.quotas.set(r.id, { tokens: r.remaining - units, resetAt, limit, windowMs: r.windowMs, readAt: now });
+      const declared = r.limit !== undefined;
+      this.quotas.set(r.id, { tokens: r.remaining - units, resetAt, limit, declared, probing: false, probeAt: -Infinity, windowMs: r.windowMs, readAt: now });
       return;
     }
     this.refill(q, now);
@@ -114,10 +148,25 @@ export class DeclaredQuotas {
     // A new window: one that ends well after this one, or later with more left (the server reset it sooner than we knew).
     const later = q.resetAt === undefined || resetAt === undefined ? Infinity : resetAt - q.resetAt;
     const fresh = later > this.slack(q) || (later > LATER && left > q.tokens);
-    // Within a window the lowest count stands (answers arrive out of order); each reading bounds its end.
-    q.tokens = fresh ? left : Math.min(q.tokens, left);
-    q.resetAt = fresh ? resetAt : Math.min(q.resetAt as number, resetAt as number);
+    if (q.probing) {
+      q.probing = false;
+      q.probeAt = -Infinity;
+      // The first answer after our clock reset the window: the server's count decides. Not reset
+      // there yet (its clock is behind ours): spent until it is, read again soon.
+      if (left <= 0) {
+        q.tokens = left;
+        q.resetAt = now + REPROBE_AFTER;
+        q.readAt = now;
+        return;
+      }
+      q.tokens = left;
+    } else {
+      // Within a window the lowest count stands (answers arrive out of order); each reading bounds its end.
+      q.tokens = fresh ? left : Math.min(q.tokens, left);
+    }
+    q.resetAt = fresh || q.resetAt === undefined || resetAt === undefined ? resetAt : Math.min(q.resetAt, resetAt);
     q.limit = limit;
+    q.declared ||= r.limit !== undefined;
     q.windowMs = r.windowMs ?? q.windowMs;
     q.readAt = now;
   }
@@ -127,10 +176,16 @@ export class DeclaredQuotas {
     return Math.max(1000, (q.windowMs ?? 0) / 2);
   }
 
-  /** A window that ended refills whole; the next one ends a window later, when its length is known. */
+  /**
+   * A window that ended by our clock: one request goes first, and the server's reading of it
+   * says whether the window reset there too (clocks differ; Binance counts by its own) before
+   * the rest of the window's units go. The next one ends a window later, when its length is known.
+   */
   private refill(q: Quota, now: number): void {
     if (q.resetAt === undefined || now < q.resetAt) return;
-    q.tokens = q.limit;
+    q.tokens = 0;
+    q.probing = true;
+    q.probeAt = -Infinity;
     q.resetAt = q.windowMs === undefined ? undefined : q.resetAt + Math.ceil((now - q.resetAt + 1) / q.windowMs) * q.windowMs;
     q.readAt = now;
   }

@@ -9,6 +9,8 @@ export const GO_PROBE = -2;
 export const UNTIL_SETTLED = -1;
 /** Requests released in one turn of the event loop: a cooldown that held 30,000 must not stall it. */
 const RELEASE_BATCH = 128;
+/** How far past a held head a request may be let out. */
+const LOOKAHEAD = 16;
 /** Abandoned waiters are swept out of the queue once they are this many, and half of it. */
 const COMPACT_AT = 64;
 
@@ -18,6 +20,8 @@ export interface QueueOwner {
   admit(now: number, cost: RequestCost | undefined): Admission | Promise<Admission>;
   /** A ticket for a request let out. */
   enter(probe: boolean, now: number, cost: RequestCost | undefined): Ticket;
+  /** Whether a request of `cost` may go past a head held by a limit it does not spend of (a cancel behind an order). */
+  overtakes(now: number, cost: RequestCost | undefined): boolean;
   /** The head may not go yet: the held requests are told if the wait grew past what they accept. */
   blocked(now: number): void;
   /** `released` requests went out in one pump; `held` are left. */
@@ -102,13 +106,27 @@ export class ReleaseQueue {
       if (admission !== GO && admission !== GO_PROBE) {
         if (admission > 0) this.wakeIn(admission);
         this.owner.blocked(now);
-        return released;
+        return released + this.overtake(now);
       }
       if (this.dropGone() === 0) return released;
       const waiter = this.queue.shift() as Waiter;
       this.countTurn();
       released++;
       waiter.release(this.owner.enter(admission === GO_PROBE, now, waiter.cost));
+    }
+    return released;
+  }
+
+  /** Lets out those of the next few that go past a held head; returns how many went. */
+  private overtake(now: number): number {
+    let released = 0;
+    for (let i = 1; i < this.queue.length && i <= LOOKAHEAD; i++) {
+      const waiter = this.queue[i];
+      if (waiter.gone || !this.owner.overtakes(now, waiter.cost)) continue;
+      this.queue.splice(i--, 1);
+      this.countTurn();
+      released++;
+      waiter.release(this.owner.enter(false, now, waiter.cost));
     }
     return released;
   }
