@@ -25,113 +25,113 @@ describe('the cost of a request against a limit', () => {
 describe('declared limits, counted between readings', () => {
   it('lets requests go while units are left, then holds them until the window resets', () => {
     const q = new DeclaredQuotas();
-    q.spend(undefined, 0);
-    q.answered(undefined, [reading('x', 2, 1_000, 3)], 0);
-    expect(q.wait(undefined, 10)).toBe(0);
-    q.spend(undefined, 0);
-    q.spend(undefined, 0);
-    expect(q.wait(undefined, 10)).toBe(990);
+    q.spend({}, 0);
+    q.answered({}, [reading('x', 2, 1_000, 3)], 0);
+    expect(q.wait({}, 10)).toBe(0);
+    q.spend({}, 0);
+    q.spend({}, 0);
+    expect(q.wait({}, 10)).toBe(990);
     // At the reset the window refills to its limit.
-    expect(q.wait(undefined, 1_000)).toBe(0);
+    expect(q.wait({}, 1_000)).toBe(0);
   });
 
   it('counts requests in flight against what the server says is left', () => {
     const q = new DeclaredQuotas();
-    q.spend(undefined, 0);
-    q.answered(undefined, [reading('x', 5, 1_000, 10)], 0);
-    for (let i = 0; i < 3; i++) q.spend(undefined, 0);
+    q.spend({}, 0);
+    q.answered({}, [reading('x', 5, 1_000, 10)], 0);
+    for (let i = 0; i < 3; i++) q.spend({}, 0);
     // A reading for the first of those three: 4 left at the server, 2 still on their way.
-    q.answered(undefined, [reading('x', 4, 990, 10)], 10);
+    q.answered({}, [reading('x', 4, 990, 10)], 10);
     expect(q.describe(10)).toEqual([{ id: 'x', remaining: 2, limit: 10, resetMs: 990 }]);
   });
 
   it('keeps the lowest count within a window: an answer that comes late does not give back units', () => {
     const q = new DeclaredQuotas();
-    q.spend(undefined, 0);
-    q.answered(undefined, [reading('x', 1, 1_000, 10)], 0);
-    q.answered(undefined, [reading('x', 6, 1_000, 10)], 5);
+    q.spend({}, 0);
+    q.answered({}, [reading('x', 1, 1_000, 10)], 0);
+    q.answered({}, [reading('x', 6, 1_000, 10)], 5);
     expect(q.describe(5)[0].remaining).toBe(1);
   });
 
   it('takes a later reset with more left as the next window', () => {
     const q = new DeclaredQuotas();
-    q.spend(undefined, 0);
-    q.answered(undefined, [reading('x', 0, 5_000, 10, 10_000)], 0);
-    q.spend(undefined, 0);
-    q.answered(undefined, [reading('x', 9, 9_000, 10, 10_000)], 4_000);
+    q.spend({}, 0);
+    q.answered({}, [reading('x', 0, 5_000, 10, 10_000)], 0);
+    q.spend({}, 0);
+    q.answered({}, [reading('x', 9, 9_000, 10, 10_000)], 4_000);
     expect(q.describe(4_000)).toEqual([{ id: 'x', remaining: 9, limit: 10, resetMs: 9_000 }]);
   });
 
   it('reads a spent limit that says no reset again each second, one request at a time, whatever is in flight', () => {
     const q = new DeclaredQuotas();
-    q.spend(undefined, 0);
-    q.spend(undefined, 0);
-    q.answered(undefined, [reading('x', 0, undefined, 5)], 0);
-    expect(q.wait(undefined, 10)).toBe(990);
-    expect(q.wait(undefined, 1_000)).toBe(0);
-    q.spend(undefined, 1_000);
-    expect(q.wait(undefined, 1_001)).toBe(999);
+    q.spend({}, 0);
+    q.spend({}, 0);
+    q.answered({}, [reading('x', 0, undefined, 5)], 0);
+    expect(q.wait({}, 10)).toBe(990);
+    expect(q.wait({}, 1_000)).toBe(0);
+    q.spend({}, 1_000);
+    expect(q.wait({}, 1_001)).toBe(999);
   });
 
   it('takes a reset already past (a clock ahead of the server\'s, a delta of 0) as no reset: no refill on every answer', () => {
     const q = new DeclaredQuotas();
-    q.spend(undefined, 0);
-    q.answered(undefined, [reading('x', 0, 0, 50)], 0);
-    expect(q.wait(undefined, 10)).toBe(990);
-    q.spend(undefined, 10);
-    q.answered(undefined, [reading('x', 0, 0, 50)], 20);
-    expect(q.wait(undefined, 30)).toBe(990);
+    q.spend({}, 0);
+    q.answered({}, [reading('x', 0, 0, 50)], 0);
+    expect(q.wait({}, 10)).toBe(990);
+    q.spend({}, 10);
+    q.answered({}, [reading('x', 0, 0, 50)], 20);
+    expect(q.wait({}, 30)).toBe(990);
   });
 
   it('holds every request by a spent limit first read without its size: an inferred limit bounds no cost', () => {
     const q = new DeclaredQuotas();
-    q.spend(undefined, 0);
-    q.answered(undefined, [reading('x', 0, 30_000)], 0);
-    expect(q.wait(undefined, 10)).toBe(29_990);
-    expect(q.wait(25, 10)).toBe(29_990);
+    q.spend({}, 0);
+    q.answered({}, [reading('x', 0, 30_000)], 0);
+    expect(q.wait({}, 10)).toBe(29_990);
+    expect(q.wait({ cost: 25 }, 10)).toBe(29_990);
   });
 
   it('never holds a request by a limit it spends nothing of, even one overspent', () => {
     const q = new DeclaredQuotas();
-    q.spend({ orders: 1, weight: 1 }, 0);
-    q.spend({ orders: 1, weight: 1 }, 0);
-    q.answered({ orders: 1, weight: 1 }, [reading('orders', 0, 8_000, 10), reading('weight', 5_000, 50_000, 6_000)], 10);
-    expect(q.wait({ orders: 0, weight: 1 }, 20)).toBe(0);
-    expect(q.wait({ orders: 1, weight: 1 }, 20)).toBe(7_990);
+    q.spend({ cost: { orders: 1, weight: 1 } }, 0);
+    q.spend({ cost: { orders: 1, weight: 1 } }, 0);
+    q.answered({ cost: { orders: 1, weight: 1 } }, [reading('orders', 0, 8_000, 10), reading('weight', 5_000, 50_000, 6_000)], 10);
+    expect(q.wait({ cost: { orders: 0, weight: 1 } }, 20)).toBe(0);
+    expect(q.wait({ cost: { orders: 1, weight: 1 } }, 20)).toBe(7_990);
   });
 
   it('lets one request go first when a window resets by our clock, and the rest only once the server says it reset too', () => {
     const q = new DeclaredQuotas();
-    q.spend(undefined, 0);
-    q.answered(undefined, [reading('x', 0, 1_000, 10, 1_000)], 0);
-    expect(q.wait(undefined, 1_000)).toBe(0);
-    q.spend(undefined, 1_000);
-    expect(q.wait(undefined, 1_001)).toBe(999);
+    q.spend({}, 0);
+    q.answered({}, [reading('x', 0, 1_000, 10, 1_000)], 0);
+    expect(q.wait({}, 1_000)).toBe(0);
+    q.spend({}, 1_000);
+    expect(q.wait({}, 1_001)).toBe(999);
     // Its answer: the server has not reset yet (its clock is behind). Spent; another goes 200 ms later.
-    q.answered(undefined, [reading('x', 0, 990, 10, 1_000)], 1_010);
-    expect(q.wait(undefined, 1_011)).toBe(199);
-    expect(q.wait(undefined, 1_210)).toBe(0);
-    q.spend(undefined, 1_210);
+    q.answered({}, [reading('x', 0, 990, 10, 1_000)], 1_010);
+    expect(q.wait({}, 1_011)).toBe(199);
+    expect(q.wait({}, 1_210)).toBe(0);
+    q.spend({}, 1_210);
     // This time it had: 9 left, and the rest of the window goes.
-    q.answered(undefined, [reading('x', 9, 790, 10, 1_000)], 1_220);
+    q.answered({}, [reading('x', 9, 790, 10, 1_000)], 1_220);
     expect(q.describe(1_220)[0].remaining).toBe(9);
-    expect(q.wait(undefined, 1_221)).toBe(0);
+    expect(q.wait({}, 1_221)).toBe(0);
   });
 
   it('holds a request for the limit it falls under, by its cost', () => {
     const q = new DeclaredQuotas();
-    q.spend(undefined, 0);
-    q.answered(undefined, [reading('weight', 10, 60_000, 100), reading('orders', 0, 5_000, 10)], 0);
-    expect(q.wait({ weight: 5, orders: 0 }, 1)).toBe(0);
-    expect(q.wait({ weight: 5, orders: 1 }, 1)).toBe(4_999);
-    expect(q.wait({ weight: 20, orders: 0 }, 1)).toBe(59_999);
+    q.spend({}, 0);
+    q.answered({}, [reading('weight', 10, 60_000, 100), reading('orders', 0, 5_000, 10)], 0);
+    expect(q.wait({ cost: { weight: 5, orders: 0 } }, 1)).toBe(0);
+    expect(q.wait({ cost: { weight: 5, orders: 1 } }, 1)).toBe(4_999);
+    expect(q.wait({ cost: { weight: 20, orders: 0 } }, 1)).toBe(59_999);
   });
 
   it('lets go a request that costs more than a whole window holds, rather than hold it forever', () => {
     const q = new DeclaredQuotas();
-    q.spend(undefined, 0);
-    q.answered(undefined, [reading('x', 3, 1_000, 5)], 0);
-    expect(q.wait(50, 1)).toBe(0);
+    q.spend({}, 0);
+    q.answered({}, [reading('x', 3, 1_000, 5)], 0);
+    expect(q.wait({ cost: 50 }, 1)).toBe(0);
   });
 });
 
@@ -189,6 +189,42 @@ describe('a server that declares its quota (attach)', () => {
     expect(error.code).toBe('ERR_BACKOFF_HELD');
     expect(error.backoff).toMatchObject({ reason: 'retry-after-too-long' });
     expect(error.message).toMatch(/holds requests for a limit it declared, for \d+ ms, longer than maxRetryAfter \(10000 ms\)/);
+  });
+
+  it('holds by an endpoint\'s own limit (Bybit) only the requests to that endpoint', async () => {
+    const { api, calls, inFlight } = manual('https://api.bybit.com');
+    attach(api, fast);
+    const bybit = (left: number) => ({ 'x-bapi-limit': '10', 'x-bapi-limit-status': String(left), 'x-bapi-limit-reset-timestamp': String(Date.now() + 1_000) });
+    const order = api.post('/v5/order/create', {});
+    await tick();
+    inFlight()[0].reply(200, bybit(0));
+    await order;
+    const positions = Array.from({ length: 3 }, () => api.get('/v5/position/list', { params: { category: 'linear' } }));
+    const next = api.post('/v5/order/create', {});
+    await tick();
+    // The order endpoint is spent for a second; the position endpoint is not held by it.
+    expect(calls.map((c) => c.config.url)).toEqual(['/v5/order/create', '/v5/position/list', '/v5/position/list', '/v5/position/list']);
+    inFlight().forEach((c) => c.reply(200, bybit(49)));
+    await Promise.all(positions);
+    await tick(1_000);
+    expect(calls).toHaveLength(5);
+    inFlight()[0].reply(200, bybit(9));
+    await next;
+  });
+
+  it('does not let GitHub\'s spent search limit hold the core API', async () => {
+    const { api, calls, inFlight } = manual('https://api.github.com');
+    attach(api, fast);
+    const reset = String(Math.floor(Date.now() / 1000) + 40);
+    const search = api.get('/search/issues', { params: { q: 'x' } });
+    await tick();
+    inFlight()[0].reply(200, { 'x-ratelimit-limit': '30', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset, 'x-ratelimit-resource': 'search' });
+    await search;
+    const core = api.get('/repos/o/r');
+    await tick();
+    expect(calls.map((c) => c.config.url)).toEqual(['/search/issues', '/repos/o/r']);
+    inFlight()[0].reply(200, { 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '3999', 'x-ratelimit-reset': reset, 'x-ratelimit-resource': 'core' });
+    await core;
   });
 
   it('reads nothing with quotas: false', async () => {

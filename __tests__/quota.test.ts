@@ -12,6 +12,9 @@ const GITHUB_NOW = 1372700873_000 - 60_000;
 // One second before the reset in Bybit's documented example (1672738134824)
 const BYBIT_NOW = 1672738134824 - 1_000;
 
+/** Bybit's limits are each endpoint's own. */
+const perRoute = (r: QuotaReading): QuotaReading => ({ ...r, perRoute: true });
+
 function q(
   id: string, remaining: number, limit?: number, resetMs?: number, windowMs?: number,
 ): QuotaReading {
@@ -84,9 +87,9 @@ describe('readQuotas, each header form', () => {
       [q('x-ratelimit', 4, 10, undefined, 60_000)]],
     // Bybit: the reset timestamp is the current time until the limit is exceeded
     ['Bybit, exceeded', { 'X-Bapi-Limit': '10', 'X-Bapi-Limit-Status': '0', 'X-Bapi-Limit-Reset-Timestamp': '1672738134824' },
-      BYBIT_NOW, [q('x-bapi-limit', 0, 10, 1_000)]],
+      BYBIT_NOW, [perRoute(q('x-bapi-limit', 0, 10, 1_000))]],
     ['Bybit, not exceeded', { 'X-Bapi-Limit': '10', 'X-Bapi-Limit-Status': '9', 'X-Bapi-Limit-Reset-Timestamp': String(BYBIT_NOW) },
-      BYBIT_NOW, [q('x-bapi-limit', 9, 10)]],
+      BYBIT_NOW, [perRoute(q('x-bapi-limit', 9, 10))]],
     // KuCoin's documented example
     ['KuCoin', { 'gw-ratelimit-limit': '500', 'gw-ratelimit-remaining': '300', 'gw-ratelimit-reset': '1489' }, NOW,
       [q('gw-ratelimit', 300, 500, 1_489)]],
@@ -114,8 +117,14 @@ describe('readQuotas, one response with several forms', () => {
 
   it('reads AxiosHeaders as well as a plain object', () => {
     const raw = 'RateLimit: "default";r=7;t=3\r\nRateLimit-Policy: "default";q=10;w=60\r\nX-Bapi-Limit-Status: 4\r\nX-Bapi-Limit: 5';
-    expect(readQuotas(AxiosHeaders.from(raw), NOW)).toEqual([q('ratelimit:default', 7, 10, 3_000, 60_000), q('x-bapi-limit', 4, 5)]);
+    expect(readQuotas(AxiosHeaders.from(raw), NOW)).toEqual([q('ratelimit:default', 7, 10, 3_000, 60_000), perRoute(q('x-bapi-limit', 4, 5))]);
     expect(readQuotas(new AxiosHeaders({ 'X-RateLimit-Remaining': '2' }), NOW)).toEqual([q('x-ratelimit', 2)]);
+  });
+
+  it('names GitHub\'s limits by resource: core is the API\'s, search and the others their endpoints\' own', () => {
+    const search = { 'x-ratelimit-limit': '30', 'x-ratelimit-remaining': '0', 'x-ratelimit-resource': 'search' };
+    expect(readQuotas(search, NOW)).toEqual([perRoute(q('x-ratelimit:search', 0, 30))]);
+    expect(readQuotas({ ...search, 'x-ratelimit-resource': 'core' }, NOW)).toEqual([q('x-ratelimit', 0, 30)]);
   });
 
   it('finds headers whatever their case', () => {

@@ -15,6 +15,7 @@ import type { QuotaReading, RequestCost } from '../quota/types';
 import { holdRequest, type Deadline, type HoldContext } from './held';
 import { Lane, type BackoffSnapshot, type LaneResult, type Ticket } from './lane';
 import { COOLING, HELD_BY_LIMIT } from './lane-types';
+import type { Use } from './quotas';
 import type { ResolvedCoordination } from './settings';
 import { carry, transportCache, transportFor } from './transport';
 
@@ -32,6 +33,15 @@ function countable(r: unknown): r is QuotaReading {
   const finite = (n: unknown, optional: boolean) => (optional && n === undefined) || (typeof n === 'number' && Number.isFinite(n) && n >= 0);
   return typeof q === 'object' && q !== null && typeof q.id === 'string'
     && finite(q.remaining, false) && finite(q.limit, true) && finite(q.resetMs, true) && finite(q.windowMs, true);
+}
+
+/** `METHOD path` of a request (the path without its query), for a limit of one endpoint's own. */
+function routeOf(config: AxiosRequestConfig): string {
+  const url = config.url ?? '';
+  const scheme = url.indexOf('://');
+  const path = scheme < 0 ? url : url.slice(url.indexOf('/', scheme + 3) >>> 0);
+  const query = path.search(/[?#]/);
+  return `${(config.method ?? 'get').toUpperCase()} ${query < 0 ? path : path.slice(0, query)}`;
 }
 
 /** What a request spends, as the user's `cost` says; a function that throws or answers nonsense: 1 against each limit. */
@@ -188,10 +198,10 @@ export class Gate implements Coordinator {
     const lane = this.laneFor(config);
     const now = this.clock.now();
     const options = this.optionsOf(config);
-    const cost = options.cost && costOf(options.cost, config);
-    const ticket = lane.tryEnter(now, cost);
+    const use: Use = { cost: options.cost && costOf(options.cost, config), route: routeOf(config) };
+    const ticket = lane.tryEnter(now, use);
     if (ticket) return carry(this, ticket, adapter, config);
-    return this.hold(lane, config, adapter, options, config.backoffState ?? freshState(now), cost);
+    return this.hold(lane, config, adapter, options, config.backoffState ?? freshState(now), use);
   }
 
   private hold(
@@ -200,19 +210,19 @@ export class Gate implements Coordinator {
     adapter: AxiosAdapter,
     options: ResolvedOptions,
     state: BackoffState,
-    cost: RequestCost | undefined,
+    use: Use,
   ): Promise<AxiosResponse> {
     // A shared store may still be loading a ban: judge the wait on what it loads.
     const ready = lane.ready;
     if (ready) {
       return ready.then(() => {
-        const ticket = lane.tryEnter(this.clock.now(), cost);
-        return ticket ? carry(this, ticket, adapter, config) : this.hold(lane, config, adapter, options, state, cost);
+        const ticket = lane.tryEnter(this.clock.now(), use);
+        return ticket ? carry(this, ticket, adapter, config) : this.hold(lane, config, adapter, options, state, use);
       });
     }
     const now = this.clock.now();
     const cooling = lane.coolingFor(now);
-    const limited = lane.quotaWait(now, cost);
+    const limited = lane.quotaWait(now, use);
     const what = limited > cooling ? HELD_BY_LIMIT : COOLING;
     const refused = this.refuse(config, Math.max(cooling, limited), now, lane.key, what, options, state);
     if (refused) return Promise.reject(refused);
@@ -220,7 +230,7 @@ export class Gate implements Coordinator {
     if (signal?.aborted) return Promise.reject(this.context.cancel(config));
     const token = config.cancelToken as { reason?: unknown } | undefined;
     if (token?.reason) return Promise.reject(token.reason);
-    return holdRequest(this.context, lane, config, adapter, this.deadline(config, options, state, now, lane.key), cost);
+    return holdRequest(this.context, lane, config, adapter, this.deadline(config, options, state, now, lane.key), use);
   }
 
   /**

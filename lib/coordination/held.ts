@@ -54,6 +54,7 @@ export class HeldRequest implements Waiter {
     private readonly adapter: AxiosAdapter,
     private readonly resolve: (response: Promise<AxiosResponse>) => void,
     readonly cost: RequestCost | undefined,
+    readonly route: string | undefined,
   ) {}
 
   /** Fails with axios' cancel error when the request's signal or token aborts, and after `deadline`. */
@@ -92,7 +93,7 @@ export class HeldRequest implements Waiter {
     if (!this.lane.heldByCourtesy(now)) return this.fail(deadline.error(this.lane.holdReason(now)));
     this.unwatch();
     this.lane.abandon(this);
-    this.resolve(this.context.send(this.lane.force(now, this.cost), this.adapter, this.config));
+    this.resolve(this.context.send(this.lane.force(now, this), this.adapter, this.config));
   }
 
   private fail(error: AxiosError): void {
@@ -121,10 +122,10 @@ export function holdRequest(
   config: Config,
   adapter: AxiosAdapter,
   deadline: Deadline | undefined,
-  cost?: RequestCost,
+  use: { readonly cost?: RequestCost; readonly route?: string } = {},
 ): Promise<AxiosResponse> {
   return new Promise<AxiosResponse>((resolve) => {
-    const held = new HeldRequest(context, lane, config, adapter, resolve, cost);
+    const held = new HeldRequest(context, lane, config, adapter, resolve, use.cost, use.route);
     const signal = config.signal as AbortSignalLike | undefined;
     const token = config.cancelToken as CancelTokenLike | undefined;
     if (signal?.addEventListener || token?.subscribe || deadline) held.watchFor(signal, token, deadline);

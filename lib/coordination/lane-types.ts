@@ -33,6 +33,8 @@ export interface Ticket {
   readonly round: number;
   /** What it spends against the limits the origin declares. */
   readonly cost: RequestCost | undefined;
+  /** `METHOD path`, for a limit of one endpoint's own. */
+  readonly route: string | undefined;
   settled: boolean;
 }
 
@@ -77,6 +79,8 @@ export interface BackoffSnapshot {
 export interface Waiter {
   /** What it will spend against the limits the origin declares. */
   readonly cost?: RequestCost;
+  /** `METHOD path`, for a limit of one endpoint's own. */
+  readonly route?: string;
   release(ticket: Ticket): void;
   /** The origin will cool down for `cooling` ms more: a waiter that may not wait that long gives up. */
   outwaited?(cooling: number, now: number, what: string): void;

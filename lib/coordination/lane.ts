@@ -1,11 +1,11 @@
 import type { Clock } from '../clock';
-import type { QuotaReading, RequestCost } from '../quota/types';
+import type { QuotaReading } from '../quota/types';
 import type { BucketSpec } from './bucket';
 import type { Emit, HoldReason } from './events';
 import { HintlessBackoff } from './hintless';
 import { COOLING, HELD_BY_LIMIT, SANE_WAIT, type BackoffSnapshot, type LaneResult, type LaneSettings, type Ticket, type Waiter } from './lane-types';
 import { PaceLearner } from './pace';
-import { DeclaredQuotas } from './quotas';
+import { DeclaredQuotas, type Use } from './quotas';
 import { Ramp } from './ramp';
 import { GO, GO_PROBE, ReleaseQueue, UNTIL_SETTLED, type Admission } from './release-queue';
 import type { BackoffStore, PaceState } from './store';
@@ -18,6 +18,7 @@ const SUBSECOND = 1000;
 /** A probe unanswered this long (ms, at least 4 probe intervals) no longer keeps the next one back. */
 const PROBE_STALL = 1000;
 const NO_READINGS: readonly QuotaReading[] = Object.freeze([]);
+const NO_USE: Use = Object.freeze({});
 /** The first round of the first-contact ramp; 2 when an outage ends, 1 after a refusal that taught nothing. */
 const RAMP_START = 4;
 
@@ -53,9 +54,9 @@ export class Lane {
     this.ramp = settings.pacing ? new Ramp(RAMP_START) : undefined;
     this.queue = new ReleaseQueue(
       {
-        admit: (now, cost) => this.admit(now, cost),
-        enter: (probe, now, cost) => this.enter(probe, now, cost),
-        overtakes: (now, cost) => this.overtakes(now, cost),
+        admit: (now, use) => this.admit(now, use),
+        enter: (probe, now, use) => this.enter(probe, now, use),
+        overtakes: (now, use) => this.overtakes(now, use),
         blocked: (now) => this.checkWaits(now),
         released: (released, held) => this.emit?.({ type: 'released', key: this.label, released, held }),
       },
@@ -98,14 +99,14 @@ export class Lane {
   }
 
   /** The fast path: a ticket now, or undefined when the request must be held. */
-  tryEnter(now: number, cost?: RequestCost): Ticket | undefined {
+  tryEnter(now: number, use: Use = NO_USE): Ticket | undefined {
     // While paced, every request takes a token through the queue: a store's take may be
     // asynchronous, and one started here could not be awaited, nor given back in time.
     if (this.held > 0 || (this.settings.pacing && this.store.pace(this.key))) return undefined;
     const admission = this.admitUnpaced(now);
     if (admission !== GO && admission !== GO_PROBE) return undefined;
-    if (this.quotas.known && this.quotas.wait(cost, now) !== 0) return undefined;
-    return this.enter(admission === GO_PROBE, now, cost);
+    if (this.quotas.known && this.quotas.wait(use, now) !== 0) return undefined;
+    return this.enter(admission === GO_PROBE, now, use);
   }
 
   /** Queues a request; `release` is called with its ticket when it may go. */
@@ -186,13 +187,13 @@ export class Lane {
   }
 
   /** A ticket now, whatever holds the others back: for a request the ramp alone held past its deadline. */
-  force(now: number, cost?: RequestCost): Ticket {
-    return this.enter(false, now, cost);
+  force(now: number, use: Use = NO_USE): Ticket {
+    return this.enter(false, now, use);
   }
 
   /** How long the limits the server declared hold a request of `cost`, ms; 0 when they do not. */
-  quotaWait(now: number, cost: RequestCost | undefined): number {
-    return this.quotas.known ? Math.max(0, this.quotas.wait(cost, now)) : 0;
+  quotaWait(now: number, use: Use): number {
+    return this.quotas.known ? Math.max(0, this.quotas.wait(use, now)) : 0;
   }
 
   /**
@@ -200,14 +201,14 @@ export class Lane {
    * spends no order behind an order that waits for the order count), when nothing else holds: no
    * cooldown, outage, ramp or pace, which hold every request alike.
    */
-  private overtakes(now: number, cost: RequestCost | undefined): boolean {
+  private overtakes(now: number, use: Use): boolean {
     if (!this.quotas.known || this.ramp || (this.settings.pacing && this.store.pace(this.key))) return false;
-    return this.admitUnpaced(now) === GO && this.quotas.wait(cost, now) === 0;
+    return this.admitUnpaced(now) === GO && this.quotas.wait(use, now) === 0;
   }
 
   /** A limit the server declared is spent: a request of one unit would wait. */
   private quotaHolds(now: number): boolean {
-    return this.quotas.known && this.quotas.wait(undefined, now) !== 0;
+    return this.quotas.known && this.quotas.wait(NO_USE, now) !== 0;
   }
 
   get held(): number {
@@ -222,7 +223,7 @@ export class Lane {
     if (ticket.settled) return;
     ticket.settled = true;
     this.inFlight--;
-    this.quotas.answered(ticket.cost, readings, this.clock.now());
+    this.quotas.answered(ticket, readings, this.clock.now());
     // The server's word first: once it declares its limits, they, not the ramp, hold requests back.
     if (readings.length > 0) this.ramp = undefined;
     // Idle is judged in minutes: the send time will do, and the clock is read only when needed.
@@ -304,11 +305,11 @@ export class Lane {
     return this.ramp ? this.ramp.wait(now) : GO;
   }
 
-  private admit(now: number, cost: RequestCost | undefined): Admission | Promise<Admission> {
+  private admit(now: number, use: Use): Admission | Promise<Admission> {
     const go = this.admitUnpaced(now);
     if (go !== GO && go !== GO_PROBE) return go;
     if (this.quotas.known) {
-      const wait = this.quotas.wait(cost, now);
+      const wait = this.quotas.wait(use, now);
       if (wait !== 0) return wait < 0 ? UNTIL_SETTLED : Math.max(1, wait);
     }
     const pace = this.settings.pacing ? this.store.pace(this.key) : undefined;
@@ -318,13 +319,13 @@ export class Lane {
     return taken instanceof Promise ? taken.then(verdict) : verdict(taken);
   }
 
-  private enter(probe: boolean, now: number, cost: RequestCost | undefined): Ticket {
+  private enter(probe: boolean, now: number, use: Use): Ticket {
     this.inFlight++;
     this.lastUsed = now;
     if (this.settings.pacing) this.learner.sent(now, this.store.pace(this.key));
-    this.quotas.spend(cost, now);
+    this.quotas.spend(use, now);
     const round = probe || !this.ramp ? -1 : this.ramp.send(now);
-    const ticket: Ticket = { lane: this, sentAt: now, probe, round, cost, settled: false };
+    const ticket: Ticket = { lane: this, sentAt: now, probe, round, cost: use.cost, route: use.route, settled: false };
     if (probe) this.probe = ticket;
     return ticket;
   }

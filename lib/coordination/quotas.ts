@@ -2,7 +2,7 @@ import type { QuotaReading, RequestCost } from '../quota/types';
 
 /** A declared limit as `backoffSnapshot` shows it. */
 export interface QuotaSnapshot {
-  /** The limit's id: `ratelimit:<policy>`, `x-ratelimit`, `x-mbx-used-weight-1m`… */
+  /** The limit's id: `ratelimit:<policy>`, `x-ratelimit`, `x-mbx-used-weight-1m`…; an endpoint's own is followed by its route. */
   readonly id: string;
   /** Units this process may still send in the current window. */
   readonly remaining: number;
@@ -12,8 +12,19 @@ export interface QuotaSnapshot {
   readonly resetMs: number | undefined;
 }
 
+/** What a request spends, and where it goes: a limit of one endpoint's own applies to that endpoint only. */
+export interface Use {
+  readonly cost?: RequestCost;
+  /** `METHOD path` of the request. */
+  readonly route?: string;
+}
+
 /** One declared limit, as this lane keeps count of it between the server's readings. */
 interface Quota {
+  /** The limit's id, as costs name it. */
+  readonly id: string;
+  /** The endpoint it belongs to, for a limit of one endpoint's own. */
+  readonly route: string | undefined;
   /** Units this lane may still send in the current window. */
   tokens: number;
   /** When the current window ends, epoch ms; undefined when no reading said. */
@@ -64,12 +75,12 @@ export class DeclaredQuotas {
     return this.quotas.size > 0;
   }
 
-  /** 0 when a request of `cost` fits every limit at `now`; else the ms until one resets, or -1 until an answer. */
-  wait(cost: RequestCost | undefined, now: number): number {
+  /** 0 when a request fits every limit it falls under at `now`; else the ms until it may (a reset, a read again). */
+  wait(use: Use, now: number): number {
     let longest = 0;
-    let answer = false;
-    for (const [id, q] of this.quotas) {
-      const units = costFor(cost, id);
+    for (const q of this.quotas.values()) {
+      if (q.route !== undefined && q.route !== use.route) continue;
+      const units = costFor(use.cost, q.id);
       // A request that spends nothing of a limit (a cancel, against the order count) is never held by it.
       if (units === 0) continue;
       this.refill(q, now);
@@ -90,13 +101,14 @@ export class DeclaredQuotas {
         q.readAt = now;
       }
     }
-    return longest > 0 ? longest : answer ? -1 : 0;
+    return longest;
   }
 
-  /** The longest any spent limit holds a request of one unit, ms; 0 when none is spent or its end is unknown. */
+  /** The longest any spent limit of the origin holds a request of one unit, ms; 0 when none is spent or its end is unknown. */
   longestHold(now: number): number {
     let longest = 0;
     for (const q of this.quotas.values()) {
+      if (q.route !== undefined) continue;
       this.refill(q, now);
       if (q.tokens < 1 && q.resetAt !== undefined) longest = Math.max(longest, q.resetAt - now);
     }
@@ -104,47 +116,54 @@ export class DeclaredQuotas {
   }
 
   /** A request of `cost` leaves: its units are spent against every limit, and counted in flight. */
-  spend(cost: RequestCost | undefined, now: number): void {
-    this.outstanding.set(cost, (this.outstanding.get(cost) ?? 0) + 1);
-    for (const [id, q] of this.quotas) {
-      const units = costFor(cost, id);
+  spend(use: Use, now: number): void {
+    this.outstanding.set(use.cost, (this.outstanding.get(use.cost) ?? 0) + 1);
+    for (const [key, q] of this.quotas) {
+      if (q.route !== undefined && q.route !== use.route) continue;
+      const units = costFor(use.cost, q.id);
       if (q.probing && units > 0 && q.probeAt === -Infinity) q.probeAt = now;
       q.tokens -= units;
-      this.inFlight.set(id, (this.inFlight.get(id) ?? 0) + units);
+      this.inFlight.set(key, (this.inFlight.get(key) ?? 0) + units);
     }
   }
 
   /** A request of `cost` was answered at `now`, with what the server declares (none: []). */
-  answered(cost: RequestCost | undefined, readings: readonly QuotaReading[], now: number): void {
-    const out = this.outstanding.get(cost) ?? 0;
-    if (out <= 1) this.outstanding.delete(cost);
-    else this.outstanding.set(cost, out - 1);
-    for (const id of this.inFlight.keys()) {
-      const left = (this.inFlight.get(id) ?? 0) - costFor(cost, id);
-      this.inFlight.set(id, Math.max(0, left));
+  answered(use: Use, readings: readonly QuotaReading[], now: number): void {
+    const out = this.outstanding.get(use.cost) ?? 0;
+    if (out <= 1) this.outstanding.delete(use.cost);
+    else this.outstanding.set(use.cost, out - 1);
+    for (const [key, q] of this.quotas) {
+      if (q.route !== undefined && q.route !== use.route) continue;
+      this.inFlight.set(key, Math.max(0, (this.inFlight.get(key) ?? 0) - costFor(use.cost, q.id)));
     }
-    for (const r of readings) this.read(r, now);
+    for (const r of readings) this.read(r, now, use.route);
     // The first request of a window came back without a word on its limit (an error, a cut reply): another goes.
-    for (const [id, q] of this.quotas) if (q.probing && costFor(cost, id) > 0 && !readings.some((r) => r.id === id)) q.probeAt = -Infinity;
+    for (const q of this.quotas.values()) {
+      const applies = q.route === undefined || q.route === use.route;
+      if (applies && q.probing && costFor(use.cost, q.id) > 0 && !readings.some((r) => r.id === q.id)) q.probeAt = -Infinity;
+    }
   }
 
-  private read(r: QuotaReading, now: number): void {
+  private read(r: QuotaReading, now: number, answeredRoute: string | undefined): void {
     // A reset already past (a clock ahead of the server's, a delta rounded down to 0) says nothing of when.
     const resetAt = r.resetMs === undefined || r.resetMs <= 0 ? undefined : now + r.resetMs;
-    const q = this.quotas.get(r.id);
+    const route = r.perRoute ? answeredRoute : undefined;
+    const key = route === undefined ? r.id : `${r.id} ${route}`;
+    const q = this.quotas.get(key);
     const limit = r.limit ?? Math.max(r.remaining, q?.limit ?? 0);
     if (!q) {
-      // Declared for the first time: the requests already out spend it too.
+      // Declared for the first time: the requests already out spend it too (an endpoint's own: not counted).
       let units = 0;
-      for (const [c, n] of this.outstanding) units += costFor(c, r.id) * n;
-      this.inFlight.set(r.id, units);
+      if (route === undefined) for (const [c, n] of this.outstanding) units += costFor(c, r.id) * n;
+      this.inFlight.set(key, units);
       const declared = r.limit !== undefined;
-      this.quotas.set(r.id, { tokens: r.remaining - units, resetAt, limit, declared, probing: false, probeAt: -Infinity, windowMs: r.windowMs, readAt: now });
+      const fresh: Quota = { id: r.id, route, tokens: r.remaining - units, resetAt, limit, declared, probing: false, probeAt: -Infinity, windowMs: r.windowMs, readAt: now };
+      this.quotas.set(key, fresh);
       return;
     }
     this.refill(q, now);
     // Requests still in flight may not be in the server's count yet: count them against what it says is left.
-    const left = r.remaining - (this.inFlight.get(r.id) ?? 0);
+    const left = r.remaining - (this.inFlight.get(key) ?? 0);
     // A new window: one that ends well after this one, or later with more left (the server reset it sooner than we knew).
     const later = q.resetAt === undefined || resetAt === undefined ? Infinity : resetAt - q.resetAt;
     const fresh = later > this.slack(q) || (later > LATER && left > q.tokens);
@@ -192,9 +211,9 @@ export class DeclaredQuotas {
 
   /** The limits known, for a snapshot: units left and when each resets. */
   describe(now: number): QuotaSnapshot[] {
-    return [...this.quotas].map(([id, q]) => {
+    return [...this.quotas].map(([key, q]) => {
       this.refill(q, now);
-      return { id, remaining: Math.max(0, q.tokens), limit: q.limit, resetMs: q.resetAt === undefined ? undefined : q.resetAt - now };
+      return { id: key, remaining: Math.max(0, q.tokens), limit: q.limit, resetMs: q.resetAt === undefined ? undefined : q.resetAt - now };
     });
   }
 }

@@ -1,6 +1,6 @@
 import { MAX_DELAY, type Clock } from '../clock';
-import type { RequestCost } from '../quota/types';
 import type { Ticket, Waiter } from './lane-types';
+import type { Use } from './quotas';
 
 /** Whether a request may go now: GO, GO as the probe, wait UNTIL_SETTLED, or wait that many ms (> 0). A number: this runs per request. */
 export type Admission = number;
@@ -17,11 +17,11 @@ const COMPACT_AT = 64;
 /** What the queue asks of its lane. */
 export interface QueueOwner {
   /** Whether the request at the head, of `cost`, may go at `now`. */
-  admit(now: number, cost: RequestCost | undefined): Admission | Promise<Admission>;
+  admit(now: number, use: Use): Admission | Promise<Admission>;
   /** A ticket for a request let out. */
-  enter(probe: boolean, now: number, cost: RequestCost | undefined): Ticket;
+  enter(probe: boolean, now: number, use: Use): Ticket;
   /** Whether a request of `cost` may go past a head held by a limit it does not spend of (a cancel behind an order). */
-  overtakes(now: number, cost: RequestCost | undefined): boolean;
+  overtakes(now: number, use: Use): boolean;
   /** The head may not go yet: the held requests are told if the wait grew past what they accept. */
   blocked(now: number): void;
   /** `released` requests went out in one pump; `held` are left. */
@@ -101,7 +101,7 @@ export class ReleaseQueue {
       // Settles pump too: the batch is counted for the whole turn, not for one call.
       if (this.releasedInTurn >= RELEASE_BATCH) return released;
       const now = this.clock.now();
-      const admitted = this.admitted(now, this.queue[0].cost);
+      const admitted = this.admitted(now, this.queue[0]);
       const admission = typeof admitted === 'number' ? admitted : await admitted;
       if (admission !== GO && admission !== GO_PROBE) {
         if (admission > 0) this.wakeIn(admission);
@@ -112,7 +112,7 @@ export class ReleaseQueue {
       const waiter = this.queue.shift() as Waiter;
       this.countTurn();
       released++;
-      waiter.release(this.owner.enter(admission === GO_PROBE, now, waiter.cost));
+      waiter.release(this.owner.enter(admission === GO_PROBE, now, waiter));
     }
     return released;
   }
@@ -122,11 +122,11 @@ export class ReleaseQueue {
     let released = 0;
     for (let i = 1; i < this.queue.length && i <= LOOKAHEAD; i++) {
       const waiter = this.queue[i];
-      if (waiter.gone || !this.owner.overtakes(now, waiter.cost)) continue;
+      if (waiter.gone || !this.owner.overtakes(now, waiter)) continue;
       this.queue.splice(i--, 1);
       this.countTurn();
       released++;
-      waiter.release(this.owner.enter(false, now, waiter.cost));
+      waiter.release(this.owner.enter(false, now, waiter));
     }
     return released;
   }
@@ -135,10 +135,10 @@ export class ReleaseQueue {
    * The lane's admission, never failing: a store that throws or rejects must not stall the origin,
    * so the request goes, as when a store cannot load a key. A store that answers at once costs no await.
    */
-  private admitted(now: number, cost: RequestCost | undefined): Admission | Promise<Admission> {
+  private admitted(now: number, use: Use): Admission | Promise<Admission> {
     let admitted: Admission | Promise<Admission>;
     try {
-      admitted = this.owner.admit(now, cost);
+      admitted = this.owner.admit(now, use);
     } catch {
       return GO;
     }

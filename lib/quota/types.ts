@@ -15,6 +15,11 @@ export interface QuotaReading {
   readonly resetMs: number | undefined;
   /** The window's length in ms, when declared (RateLimit-Policy `w`, Binance's interval letter). */
   readonly windowMs: number | undefined;
+  /**
+   * The limit is the answered endpoint's own (Bybit counts per endpoint), not the origin's: only
+   * requests to the same method and path spend it or wait for it.
+   */
+  readonly perRoute?: boolean;
 }
 
 /** Reads the limits a response declares, at `now` (epoch ms); [] when it declares none. Never throws. */

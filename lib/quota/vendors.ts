@@ -16,6 +16,8 @@ interface Triple {
   readonly resetWhenSpent?: true;
   /** The limit field may list quota policies after the limit, giving the window: `10, 10;w=1`. */
   readonly policies?: true;
+  /** Each endpoint has its own limit. */
+  readonly perRoute?: true;
 }
 
 // Bybit and KuCoin declare no window in a header, so windowMs stays undefined: KuCoin's pools
@@ -34,7 +36,7 @@ const TRIPLES: readonly Triple[] = [
   // current timestamp" (epoch ms). https://bybit-exchange.github.io/docs/v5/rate-limit
   {
     id: 'x-bapi-limit', remaining: 'x-bapi-limit-status', limit: 'x-bapi-limit', reset: 'x-bapi-limit-reset-timestamp',
-    parse: parseEpochMs, resetWhenSpent: true,
+    parse: parseEpochMs, resetWhenSpent: true, perRoute: true,
   },
   // KuCoin: "Total resource pool quota, resource pool remaining quota, resource pool quota reset
   // countdown (milliseconds)". https://www.kucoin.com/docs-new/rate-limit
@@ -50,13 +52,18 @@ function readTriple(headers: HeaderBag, now: number, t: Triple): QuotaReading | 
   const limit = leadingCount(limitField);
   const policy = t.policies ? legacyPolicy(members(limitField), limit) : undefined;
   const resetKnown = !t.resetWhenSpent || remaining === 0;
-  return reading(
-    t.id,
+  // GitHub names the limit a response counts against: `core` is the API's; `search` and the others
+  // count their own endpoints only. https://docs.github.com/en/rest/rate-limit/rate-limit
+  const resource = t.policies ? headerValue(headers, 'x-ratelimit-resource')?.trim().toLowerCase() : undefined;
+  const own = resource !== undefined && resource !== '' && resource !== 'core';
+  const found = reading(
+    own ? `${t.id}:${resource}` : t.id,
     remaining,
     limit,
     resetKnown ? resetIn(t.parse, headerValue(headers, t.reset), now) : undefined,
     policy && windowMs(policy.params.get('w')),
   );
+  return found && (t.perRoute || own) ? Object.freeze({ ...found, perRoute: true }) : found;
 }
 
 /** The vendor triples a response carries: `x-ratelimit`, `x-bapi-limit` (Bybit), `gw-ratelimit` (KuCoin). */
