@@ -2,7 +2,7 @@ import { show } from '../describe';
 import { headerValue, type HeaderBag } from '../headers';
 import { number } from '../validate';
 import { leadingCount } from './fields';
-import { readQuotas } from './readers';
+import { limitHeaders, readQuotas } from './readers';
 import { reading } from './reading';
 import type { QuotaReader, QuotaReading } from './types';
 
@@ -122,6 +122,8 @@ export function binanceQuotas(rateLimits?: readonly BinanceRateLimit[]): QuotaRe
   return (headers, now) => {
     const standard = readQuotas(headers, now);
     try {
+      headers = limitHeaders(headers);
+      if (!headers) return standard;
       const own = limits.map((l) => readLimit(headers, now, l)).filter((r): r is QuotaReading => r !== undefined);
       return [...standard, ...own];
     } catch {

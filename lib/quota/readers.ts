@@ -7,14 +7,22 @@ import { vendorLimits } from './vendors';
 /** Header names a declared limit starts with: one pass over the names rules out most responses (this runs on each). */
 const PREFIXES = ['ratelimit', 'x-ratelimit', 'x-bapi-limit', 'gw-ratelimit', 'x-mbx-'];
 
-/** Whether any header may declare a limit. */
-export function mayDeclare(headers: HeaderBag): boolean {
-  if (!headers || typeof headers !== 'object') return false;
+/**
+ * The headers that may declare a limit, by lower-case name, or undefined when none does: one pass
+ * over the names, after which each reader looks among a few fields, not among all of a response's.
+ */
+export function limitHeaders(headers: HeaderBag): Record<string, unknown> | undefined {
+  if (!headers || typeof headers !== 'object') return undefined;
+  let found: Record<string, unknown> | undefined;
   for (const name of Object.keys(headers)) {
     const lower = name.toLowerCase();
-    for (const prefix of PREFIXES) if (lower.startsWith(prefix)) return true;
+    if (!PREFIXES.some((prefix) => lower.startsWith(prefix))) continue;
+    const value = (headers as Record<string, unknown>)[name];
+    found ??= {};
+    // The same field under two spellings (a plain object): both lines are kept, in order.
+    found[lower] = lower in found ? ([] as unknown[]).concat(found[lower], value) : value;
   }
-  return false;
+  return found;
 }
 
 /**
@@ -28,8 +36,9 @@ export function mayDeclare(headers: HeaderBag): boolean {
  */
 export const readQuotas: QuotaReader = (headers: HeaderBag, now: number): QuotaReading[] => {
   try {
-    if (!mayDeclare(headers)) return [];
-    return distinct([...namedPolicies(headers, now), singleLimit(headers, now), ...vendorLimits(headers, now)]);
+    const own = limitHeaders(headers);
+    if (!own) return [];
+    return distinct([...namedPolicies(own, now), singleLimit(own, now), ...vendorLimits(own, now)]);
   } catch {
     // A header bag that throws when read (a hostile getter, an object String() refuses) declares nothing.
     return [];
