@@ -1,5 +1,5 @@
 import type { AxiosResponse } from 'axios';
-import { attach, backoffSnapshot, binanceCost, binanceQuotas, constant, type BackoffOptions } from '../lib';
+import { attach, backoffSnapshot, binanceCost, binanceQuotas, constant, KRAKEN_COUNTER, krakenCost, krakenQuotas, presets, type BackoffOptions } from '../lib';
 import { costFor, DeclaredQuotas } from '../lib/coordination/quotas';
 import type { QuotaReading } from '../lib/quota/types';
 import { manual } from './support/manual';
@@ -281,5 +281,66 @@ describe('Binance\'s weights', () => {
     expect(calls.map((c) => c.config.url)).toEqual(['/api/v3/time', '/api/v3/ticker/price', '/api/v3/depth']);
     inFlight()[0].reply(200, { 'x-mbx-used-weight-1m': '250' });
     await depth;
+  });
+});
+
+describe('Kraken\'s call counter, counted here', () => {
+  it.each([
+    ['/0/private/Balance', 1],
+    ['/0/private/TradesHistory', 2],
+    ['/0/private/Ledgers', 2],
+    ['/0/private/AddOrder', 0],
+    ['/0/private/CancelOrder', 0],
+    ['/0/public/Ticker', 0],
+    ['https://api.kraken.com/0/private/OpenOrders?x=1', 1],
+  ])('%s adds %p', (url, units) => {
+    expect(krakenCost({ url })).toEqual({ [KRAKEN_COUNTER]: units });
+  });
+
+  it('refuses a tier it does not know, naming it', () => {
+    expect(() => krakenQuotas('gold' as never)).toThrow("krakenQuotas(tier) takes 'starter', 'intermediate' or 'pro', got gold");
+  });
+
+  it('sends a starter tier\'s 15 calls at once, then one each 3 s as the counter decays, and never more', async () => {
+    const { api, calls, inFlight } = manual('https://api.kraken.com');
+    attach(api, presets.kraken({ strategy: constant(0) }));
+    const all = Array.from({ length: 20 }, () => api.post('/0/private/Balance', 'nonce=1'));
+    await tick();
+    // The ramp's first round carries the first reading of the counter.
+    expect(calls).toHaveLength(4);
+    inFlight().forEach((c) => c.reply(200, {}, { error: [], result: {} }));
+    await tick();
+    expect(calls).toHaveLength(15);
+    inFlight().forEach((c) => c.reply(200, {}, { error: [], result: {} }));
+    await tick(2_900);
+    expect(calls).toHaveLength(15);
+    await tick(200);
+    expect(calls).toHaveLength(16);
+    for (let i = 0; i < 20 && calls.length < 20; i++) {
+      inFlight().forEach((c) => c.reply(200, {}, { error: [], result: {} }));
+      await tick(3_100);
+    }
+    inFlight().forEach((c) => c.reply(200, {}, { error: [], result: {} }));
+    expect(await Promise.all(all)).toHaveLength(20);
+  });
+
+  it('lets orders go past a spent counter: they count on the trading engine\'s limiter', async () => {
+    const { api, calls, inFlight } = manual('https://api.kraken.com');
+    attach(api, presets.kraken({ strategy: constant(0) }));
+    const reads = Array.from({ length: 20 }, () => api.post('/0/private/Balance', 'nonce=1'));
+    for (let i = 0; i < 2; i++) {
+      await tick();
+      inFlight().forEach((c) => c.reply(200, {}, { error: [], result: {} }));
+    }
+    const order = api.post('/0/private/AddOrder', 'nonce=2');
+    await tick();
+    expect(calls[calls.length - 1].config.url).toBe('/0/private/AddOrder');
+    inFlight().forEach((c) => c.reply(200, {}, { error: [], result: {} }));
+    await order;
+    for (let i = 0; i < 20 && calls.length < 21; i++) {
+      await tick(3_100);
+      inFlight().forEach((c) => c.reply(200, {}, { error: [], result: {} }));
+    }
+    await Promise.all(reads);
   });
 });

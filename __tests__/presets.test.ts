@@ -114,6 +114,8 @@ describe('kraken', () => {
     ['200 EAPI:Rate limit exceeded', 200, {}, errors('EAPI:Rate limit exceeded'), RL],
     ['200 EOrder:Rate limit exceeded', 200, {}, { error: ['EOrder:Rate limit exceeded'] }, RL],
     ['200 EService:Unavailable', 200, {}, errors('EService:Unavailable'), TRANSIENT],
+    // "EService: Throttled: [UNIX timestamp]": too many concurrent requests, try again after it.
+    ['200 EService: Throttled until 5 s from now', 200, {}, errors(`EService: Throttled: ${Math.floor(NOW / 1000) + 5}`), { kind: 'rate-limited', wait: 5_000 - (NOW % 1000) }],
     ['200 EService:Busy', 200, {}, errors('EService:Busy'), UNKNOWN],
     ['200 EService:Deadline elapsed', 200, {}, errors('EService:Deadline elapsed'), UNKNOWN],
     ['200 EGeneral:Internal error', 200, {}, errors('EGeneral:Internal error'), UNKNOWN],

@@ -28,6 +28,8 @@ export { readQuotas } from './quota/readers';
 export { binanceQuotas, BINANCE_SPOT_RATE_LIMITS } from './quota/binance';
 export type { BinanceInterval, BinanceRateLimit, BinanceRateLimitType } from './quota/binance';
 export { binanceCost, binanceCosts } from './presets/binance-cost';
+export { krakenCost, krakenQuotas, KRAKEN_COUNTER } from './quota/kraken';
+export type { KrakenTier } from './quota/kraken';
 export type { QuotaReader, QuotaReading, RequestCost } from './quota/types';
 export type { QuotaSnapshot } from './coordination/quotas';
 export { memoryStore } from './coordination/store';

@@ -37,6 +37,10 @@ interface Quota {
   probing: boolean;
   /** When that first request went, epoch ms; -Infinity while none is out. */
   probeAt: number;
+  /** Units refilled per ms, for a counter that decays; undefined for a window. */
+  readonly refillPerMs: number | undefined;
+  /** A documented limit the server says nothing of: counted here, never reset by a reading. */
+  readonly counted: boolean;
   windowMs: number | undefined;
   /** When the last reading came, epoch ms. */
   readAt: number;
@@ -93,7 +97,8 @@ export class DeclaredQuotas {
       if (q.tokens >= units) continue;
       // More than a whole declared window holds would never fit: let it go, and let the server say.
       if (q.declared && units > q.limit) continue;
-      if (q.resetAt !== undefined) longest = Math.max(longest, q.resetAt - now);
+      if (q.refillPerMs !== undefined) longest = Math.max(longest, Math.ceil((units - q.tokens) / q.refillPerMs));
+      else if (q.resetAt !== undefined) longest = Math.max(longest, q.resetAt - now);
       else if (now < q.readAt + REREAD_AFTER) longest = Math.max(longest, q.readAt + REREAD_AFTER - now);
       else {
         // Nothing tells when: one goes to read the limit again, each REREAD_AFTER.
@@ -136,7 +141,7 @@ export class DeclaredQuotas {
       if (q.route !== undefined && q.route !== use.route) continue;
       this.inFlight.set(key, Math.max(0, (this.inFlight.get(key) ?? 0) - costFor(use.cost, q.id)));
     }
-    for (const r of readings) this.read(r, now, use.route);
+    for (const r of readings) this.read(r, now, use);
     // The first request of a window came back without a word on its limit (an error, a cut reply): another goes.
     for (const q of this.quotas.values()) {
       const applies = q.route === undefined || q.route === use.route;
@@ -144,10 +149,10 @@ export class DeclaredQuotas {
     }
   }
 
-  private read(r: QuotaReading, now: number, answeredRoute: string | undefined): void {
+  private read(r: QuotaReading, now: number, answered: Use): void {
     // A reset already past (a clock ahead of the server's, a delta rounded down to 0) says nothing of when.
     const resetAt = r.resetMs === undefined || r.resetMs <= 0 ? undefined : now + r.resetMs;
-    const route = r.perRoute ? answeredRoute : undefined;
+    const route = r.perRoute ? answered.route : undefined;
     const key = route === undefined ? r.id : `${r.id} ${route}`;
     const q = this.quotas.get(key);
     const limit = r.limit ?? Math.max(r.remaining, q?.limit ?? 0);
@@ -155,12 +160,20 @@ export class DeclaredQuotas {
       // Declared for the first time: the requests already out spend it too (an endpoint's own: not counted).
       let units = 0;
       if (route === undefined) for (const [c, n] of this.outstanding) units += costFor(c, r.id) * n;
+      // A documented limit starts where it stood before any request of ours: the answered one spent it too.
+      const spent = r.counted ? costFor(answered.cost, r.id) : 0;
       this.inFlight.set(key, units);
       const declared = r.limit !== undefined;
-      const fresh: Quota = { id: r.id, route, tokens: r.remaining - units, resetAt, limit, declared, probing: false, probeAt: -Infinity, windowMs: r.windowMs, readAt: now };
+      const refillPerMs = r.refillPerSecond !== undefined && r.refillPerSecond > 0 ? r.refillPerSecond / 1000 : undefined;
+      const fresh: Quota = {
+        id: r.id, route, tokens: r.remaining - units - spent, resetAt, limit, declared, probing: false, probeAt: -Infinity,
+        windowMs: r.windowMs, readAt: now, refillPerMs, counted: r.counted === true,
+      };
       this.quotas.set(key, fresh);
       return;
     }
+    // A limit counted here: the declaration was its start, what follows is the lane's own count.
+    if (q.counted) return;
     this.refill(q, now);
     // Requests still in flight may not be in the server's count yet: count them against what it says is left.
     const left = r.remaining - (this.inFlight.get(key) ?? 0);
@@ -201,6 +214,12 @@ export class DeclaredQuotas {
    * the rest of the window's units go. The next one ends a window later, when its length is known.
    */
   private refill(q: Quota, now: number): void {
+    if (q.refillPerMs !== undefined) {
+      // A counter that decays: what the time since gave back, up to the limit.
+      q.tokens = Math.min(q.limit, q.tokens + Math.max(0, now - q.readAt) * q.refillPerMs);
+      q.readAt = now;
+      return;
+    }
     if (q.resetAt === undefined || now < q.resetAt) return;
     q.tokens = 0;
     q.probing = true;

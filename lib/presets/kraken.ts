@@ -1,6 +1,8 @@
+import { krakenCost, krakenQuotas } from '../quota/kraken';
+import { parseEpochOrDelta } from '../ratelimit-headers';
 import type { Classification, Classifier } from '../types';
 import {
-  classifier, codeTable, fatal, field, isServerError, mostSevere, preset, RATE_LIMITED, RESIGN, TRANSIENT, UNKNOWN,
+  classifier, codeTable, fatal, field, isServerError, mostSevere, preset, RATE_LIMITED, rateLimited, RESIGN, TRANSIENT, UNKNOWN,
   type Reader,
 } from './shared';
 
@@ -24,9 +26,20 @@ function entryClass(entry: unknown): Classification | undefined {
   return ERRORS.get(entry.split(':', 2).join(':').trim());
 }
 
-const read: Reader = (response) => {
+// "EService: Throttled: [UNIX timestamp]" if there are too many concurrent requests. Try again after [timestamp]."
+// https://docs.kraken.com/api/docs/guides/spot-rest-ratelimits
+const THROTTLED = /^EService:\s*Throttled:\s*(\d+)/;
+
+/** An entry's class at `now`: a throttle carries the wait until the time it names. */
+function classAt(entry: unknown, now: number): Classification | undefined {
+  const throttled = typeof entry === 'string' ? THROTTLED.exec(entry) : null;
+  if (throttled) return rateLimited(parseEpochOrDelta(throttled[1], now));
+  return entryClass(entry);
+}
+
+const read: Reader = (response, now) => {
   const errors = field(response.data, 'error');
-  const found = Array.isArray(errors) ? mostSevere(errors.map(entryClass)) : undefined;
+  const found = Array.isArray(errors) ? mostSevere(errors.map((e) => classAt(e, now))) : undefined;
   return found ?? (isServerError(response.status) ? UNKNOWN : undefined);
 };
 
@@ -35,5 +48,8 @@ export function krakenClassifier(now?: () => number): Classifier {
   return classifier(read, now);
 }
 
-/** Options for Kraken spot: its classifier, your overrides on top (`presets.kraken({ retries: 5 })`). */
-export const kraken = preset(krakenClassifier());
+/**
+ * Options for Kraken spot: its classifier, and the call counter of the strictest tier counted as
+ * calls leave; your overrides on top (`presets.kraken({ quotas: krakenQuotas('pro') })`).
+ */
+export const kraken = preset(krakenClassifier(), { quotas: krakenQuotas(), cost: krakenCost });

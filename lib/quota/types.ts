@@ -20,6 +20,13 @@ export interface QuotaReading {
    * requests to the same method and path spend it or wait for it.
    */
   readonly perRoute?: boolean;
+  /** A limit that refills continuously at this many units a second (a counter that decays), not a window at a time. */
+  readonly refillPerSecond?: number;
+  /**
+   * The server says nothing of it: a documented limit (Kraken's call counter), counted here from its
+   * first declaration on, never reset by a later one.
+   */
+  readonly counted?: boolean;
 }
 
 /** Reads the limits a response declares, at `now` (epoch ms); [] when it declares none. Never throws. */
