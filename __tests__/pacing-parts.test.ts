@@ -1,5 +1,5 @@
 import { give, refill, take } from '../lib/coordination/bucket';
-import { admitLate, learn, SuccessLog, windowLength } from '../lib/coordination/pace';
+import { admitLate, gridAfter, learn, SuccessLog, windowLength } from '../lib/coordination/pace';
 import { Ramp } from '../lib/coordination/ramp';
 import { ReleaseQueue } from '../lib/coordination/release-queue';
 import { memoryStore } from '../lib/coordination/store';
@@ -83,6 +83,16 @@ describe('learning a pace from a rate limit', () => {
   });
 
 
+  it.each([
+    // first, window, until: the grid point the cooldown's end falls in, never the first window
+    [0, 1_000, 1_834, 1_000],
+    [0, 1_000, 1_050, 1_000],
+    [0, 1_000, 2_500, 2_000],
+    [300, 10_000, 10_050, 10_300],
+  ])('starts the windows after a lesson on the server\'s phase: first %p, windows of %p, cooldown to %p: %p', (first, period, until, start) => {
+    expect(gridAfter(first, period, until)).toBe(start);
+  });
+
   it('counts a success answered after the refusal', () => {
     const log = new SuccessLog();
     log.add(0);
@@ -106,6 +116,15 @@ describe('the memory store\'s pace', () => {
     store.setPace('k', { capacity: 3, periodMs: 1_000 });
     expect(store.take('k', 'pace', 1, spec(3), 10)).toEqual({ ok: false, waitMs: 990 });
     expect(store.take('k', 'pace', 1, spec(3), 1_000)).toEqual({ ok: true });
+  });
+
+  it('puts the windows where a lesson says they start, full, instead of at the first release', () => {
+    const store = memoryStore();
+    store.setPace('k', { capacity: 2, periodMs: 1_000 }, 1_000);
+    const spec = { capacity: 2, refillPerMs: 0, periodMs: 1_000 };
+    // Released at 1,834 (a Retry-After of 1 s that ended late): the next window still starts at 2,000.
+    expect([1_834, 1_834, 1_834].map((t) => store.take('k', 'pace', 1, spec, t))).toEqual([{ ok: true }, { ok: true }, { ok: false, waitMs: 166 }]);
+    expect(store.take('k', 'pace', 1, spec, 2_000)).toEqual({ ok: true });
   });
 
   it('starts the windows afresh with a new window length', () => {

@@ -146,8 +146,8 @@ export class Lane {
   }
 
   /** Records a pace (undefined: forgets it), and says so. */
-  private setPace(pace: PaceState | undefined): void {
-    this.store.setPace(this.key, pace);
+  private setPace(pace: PaceState | undefined, windowStart?: number): void {
+    this.store.setPace(this.key, pace, windowStart);
     this.emit?.({ type: 'pace', key: this.label, capacity: pace?.capacity, periodMs: pace?.periodMs });
   }
 
@@ -260,14 +260,14 @@ export class Lane {
     this.hintless.succeeded(ticket.sentAt);
     if (!this.settings.pacing) return;
     const pace = this.learner.succeeded(ticket.sentAt, this.clock.now(), this.store.pace(this.key));
-    if (pace !== undefined) this.setPace(pace);
+    if (pace !== undefined) this.setPace(pace, this.learner.windowStart);
   }
 
   private rateLimited(wait: number | undefined, ticket: Ticket, now: number): void {
     if (!this.settings.pacing) return;
     const pace = this.learner.limited(wait, ticket.sentAt, now, this.store.pace(this.key));
     if (pace) {
-      this.setPace(pace);
+      this.setPace(pace, this.learner.windowStart);
       this.ramp = undefined; // the server said how much it takes: the pace, not the ramp, limits
     } else if (!this.store.pace(this.key)) {
       // Refused with nothing admitted to learn from: after the cooldown, start again from one.

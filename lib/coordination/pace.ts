@@ -91,6 +91,17 @@ export function learn(log: SuccessLog, at: number, until: number, notBefore = -I
   return { from: start, at, until, pace };
 }
 
+/**
+ * Where the window of a pace learned from [first, at] begins at the cooldown's end, `until`: the
+ * server's windows start at or before `first` and every `periodMs` after, so ours start a whole
+ * number of windows after `first`, never before the one `until` falls in, and never at `first`
+ * itself (that window is spent). Released there rather than at `until`, they keep the server's
+ * phase: Retry-After in whole seconds ends a cooldown up to a second into the next window.
+ */
+export function gridAfter(first: number, periodMs: number, until: number): number {
+  return first + Math.max(1, Math.floor((until - first) / periodMs)) * periodMs;
+}
+
 /** A success sent before the refusal but answered after it: the window admitted one more. */
 export function admitLate(lesson: Lesson): Lesson {
   const capacity = (lesson.pace?.capacity ?? 0) + 1;
@@ -146,12 +157,14 @@ export class PaceLearner {
   /** A success sent at `sentAt`: the pace to store, or undefined for no change. */
   succeeded(sentAt: number, now: number, current: PaceState | undefined): PaceState | undefined {
     this.successes.add(sentAt);
+    this.windowStart = undefined;
     const lesson = this.lesson;
     // Sent before the refusal, answered after it, and before any release: the window admitted one more.
     if (lesson && sentAt >= lesson.from && sentAt <= lesson.at && now <= lesson.until) {
       this.lesson = admitLate(lesson);
       const pace = this.lesson.pace as PaceState;
       this.curve = new RateCurve(rateOf(pace), rateOf(pace), lesson.at);
+      this.windowStart = gridAfter(lesson.from, pace.periodMs, lesson.until);
       return pace;
     }
     if (!current || now < this.nextGrowAt) return undefined;
@@ -173,8 +186,12 @@ export class PaceLearner {
     return capacity !== current.capacity ? { capacity, periodMs: current.periodMs } : undefined;
   }
 
+  /** Where the windows of the pace the last refusal taught start (epoch ms), when it taught one. */
+  windowStart: number | undefined = undefined;
+
   /** A refusal of a request sent at `sentAt`, with the server's wait or none: the pace to store, or undefined. */
   limited(wait: number | undefined, sentAt: number, now: number, current: PaceState | undefined): PaceState | undefined {
+    this.windowStart = undefined;
     return wait === undefined ? this.cut(sentAt, now, current) : this.window(wait, now, current);
   }
 
@@ -206,6 +223,7 @@ export class PaceLearner {
       return paceAt(BETA * previous, learned.periodMs);
     }
     this.curve = new RateCurve(rate, rate, now);
+    this.windowStart = gridAfter(this.lesson.from, learned.periodMs, this.lesson.until);
     return learned;
   }
 

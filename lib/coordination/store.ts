@@ -44,8 +44,12 @@ export interface BackoffStore {
   setBreaker(key: string, state: BreakerState): void;
   /** The pace learned for `key`, or undefined while none is. */
   pace(key: string): PaceState | undefined;
-  /** Records the pace learned for `key`, or forgets it (undefined). */
-  setPace(key: string, pace: PaceState | undefined): void;
+  /**
+   * Records the pace learned for `key`, or forgets it (undefined). `windowStart` (epoch ms), when
+   * given, is where a window of the pace starts, so that its windows fall where the server's do;
+   * without it a new window length starts its windows at the first release.
+   */
+  setPace(key: string, pace: PaceState | undefined, windowStart?: number): void;
   /** Atomically takes `n` tokens from a bucket, or says how long until it could. */
   take(key: string, bucket: BucketName, n: number, spec: BucketSpec, now: number): TakeResult | Promise<TakeResult>;
   /** Returns tokens to a bucket, up to its capacity. */
@@ -100,11 +104,13 @@ export function memoryStore(): BackoffStore {
       of(key).breaker = breaker.failures === 0 && !breaker.probing ? CLOSED : breaker;
     },
     pace: (key) => of(key).pace,
-    setPace: (key, pace) => {
+    setPace: (key, pace, windowStart) => {
       const state = of(key);
-      // A new window length starts its windows afresh, at the first release after it; a pace that
-      // only grows or shrinks keeps the window under way, so that it never releases one twice.
-      if (pace?.periodMs !== state.pace?.periodMs) state.buckets.delete('pace');
+      // A new window length starts its windows afresh, at the first release after it (or where the
+      // lesson puts them); a pace that only grows or shrinks keeps the window under way, so that it
+      // never releases one twice.
+      if (pace && windowStart !== undefined) state.buckets.set('pace', { tokens: pace.capacity, at: windowStart });
+      else if (pace?.periodMs !== state.pace?.periodMs) state.buckets.delete('pace');
       state.pace = pace;
     },
     take: (key, bucket, n, spec, now) => {
