@@ -1,9 +1,9 @@
-import axios from 'axios';
-import { startExchange, type ExchangeSim, type ExchangeSimOptions } from '../examples/exchange-sim';
+import type { ExchangeSimOptions } from '../examples/exchange-sim';
 import { createLimiter, type LimiterSpec } from '../examples/limiters';
 import { binanceInterval, replyHeaders, type ReplyHeaderOptions } from '../examples/quota-headers';
 import { RateWindow, type RateWindowOptions, type Verdict } from '../examples/rate-window';
 import { resolveSimOptions } from '../examples/sim-options';
+import { simsOnClock } from './support/sims';
 
 const base: RateWindowOptions = { limit: 2, windowMs: 1000, banThreshold: 3, banMs: 2000 };
 
@@ -177,27 +177,13 @@ describe('resolveSimOptions, limiter options', () => {
 });
 
 describe('exchange simulator limiters over loopback', () => {
-  let clock = 0;
-  const sims: ExchangeSim[] = [];
-  const start = async (opts: ExchangeSimOptions) => {
-    const sim = await startExchange({ now: () => clock, ...opts });
-    sims.push(sim);
-    return sim;
-  };
-  const http = axios.create({ validateStatus: () => true, headers: { Connection: 'close' } });
-
-  beforeEach(() => {
-    clock = 0;
-  });
-  afterEach(async () => {
-    await Promise.all(sims.splice(0).map((s) => s.close()));
-  });
+  const { clock, start, http } = simsOnClock();
 
   it('charges each path its weight and declares the used weight on 200 and 429 alike', async () => {
     const sim = await start({ limit: 10, windowMs: 10_000, quotaHeaders: 'binance', weights: { '/api/v3/depth': 5 } });
     const replies = [await http.get(`${sim.url}/api/v3/depth?limit=100`), await http.get(`${sim.url}/api/v3/depth`)];
     replies.push(await http.get(`${sim.url}/api/v3/ticker`));
-    clock = 10_000;
+    clock.now = 10_000;
     replies.push(await http.get(`${sim.url}/api/v3/ticker`));
     expect(replies.map((r) => [r.status, r.headers['x-mbx-used-weight-10s'], r.headers['retry-after']])).toEqual([
       [200, '5', undefined], [200, '10', undefined], [429, '10', '10'], [200, '1', undefined],
@@ -207,7 +193,7 @@ describe('exchange simulator limiters over loopback', () => {
 
   it('answers 429 without Retry-After when retryAfter is false, with the IETF headers', async () => {
     const sim = await start({ limit: 1, retryAfter: false, quotaHeaders: 'ietf' });
-    clock = 400;
+    clock.now = 400;
     const replies = [await http.get(`${sim.url}/api/v3/ticker`), await http.get(`${sim.url}/api/v3/ticker`)];
     expect(replies.map((r) => [r.status, r.headers.ratelimit, r.headers['retry-after']])).toEqual([
       [200, '"default";r=0;t=1', undefined], [429, '"default";r=0;t=1', undefined],

@@ -2,10 +2,10 @@ import axios, { AxiosError } from 'axios';
 import { once } from 'node:events';
 import { Agent } from 'node:http';
 import type { Socket } from 'node:net';
-import { startExchange, type ExchangeSim } from '../examples/exchange-sim';
 import { RateWindow, type RateWindowOptions, type Verdict } from '../examples/rate-window';
 import { mulberry32, resolveSimOptions } from '../examples/sim-options';
 import { trackResources } from './support/resources';
+import { simsOnClock } from './support/sims';
 
 const base: RateWindowOptions = { limit: 2, windowMs: 1000, banThreshold: 3, banMs: 2000 };
 
@@ -106,23 +106,7 @@ async function settledServersAndSockets(): Promise<string[]> {
 }
 
 describe('exchange simulator over loopback', () => {
-  let clock = 0;
-  const now = () => clock;
-  const sims: ExchangeSim[] = [];
-  const start = async (opts: Parameters<typeof startExchange>[0]) => {
-    const sim = await startExchange({ now, ...opts });
-    sims.push(sim);
-    return sim;
-  };
-  // Keep-alive is off so no client socket outlives a test.
-  const http = axios.create({ validateStatus: () => true, headers: { Connection: 'close' } });
-
-  beforeEach(() => {
-    clock = 0;
-  });
-  afterEach(async () => {
-    await Promise.all(sims.splice(0).map((s) => s.close()));
-  });
+  const { clock, start, http } = simsOnClock();
 
   it('answers 200 up to the limit, then 429 with Retry-After and the exchange body', async () => {
     const sim = await start({ limit: 2 });
@@ -132,7 +116,7 @@ describe('exchange simulator over loopback', () => {
     expect(statuses[0].data).toEqual({ price: '42000.00' });
     expect(statuses[2].headers['retry-after']).toBe('1');
     expect(statuses[2].data).toEqual({ code: -1003, msg: 'Too many requests' });
-    clock = 250;
+    clock.now = 250;
     expect(sim.stats()).toMatchObject({ sent: 3, ok: 2, rateLimited: 1 });
     expect(sim.arrivals()).toEqual([0, 0, 0]);
     expect(sim.histogram(100)).toEqual([3, 0, 0]);
@@ -157,9 +141,9 @@ describe('exchange simulator over loopback', () => {
 
   it('answers every request with the outage status during the outage', async () => {
     const sim = await start({ limit: 1, outage: { fromMs: 100, toMs: 200, status: 502 } });
-    clock = 150;
+    clock.now = 150;
     const during = [(await http.get(sim.url)).status, (await http.post(`${sim.url}/api/v3/order`, { newClientOrderId: 'x' })).status];
-    clock = 200;
+    clock.now = 200;
     expect([...during, (await http.get(sim.url)).status]).toEqual([502, 502, 200]);
     expect(sim.stats()).toMatchObject({ sent: 3, outage: 2, ok: 1 });
     expect(sim.orderCount('x')).toBe(0);
@@ -179,11 +163,11 @@ describe('exchange simulator over loopback', () => {
     const sim = await start({ limit: 1 });
     await http.get(sim.url);
     await http.post(`${sim.url}/api/v3/order`, { newClientOrderId: 'r' });
-    clock = 5000;
+    clock.now = 5000;
     sim.reset();
     expect(sim.stats()).toMatchObject({ sent: 0, rateLimited: 0 });
     expect([sim.arrivals(), sim.orderCount('r')]).toEqual([[], 0]);
-    clock = 5010;
+    clock.now = 5010;
     expect((await http.get(sim.url)).status).toBe(200);
     expect(sim.arrivals()).toEqual([10]);
   });
