@@ -196,11 +196,11 @@ describe('first-contact ramp and paced release', () => {
     expect(inFlight()).toHaveLength(5);
     inFlight().forEach((c) => c.reply(200));
     const afterFirstWindow = calls.length;
-    // The window is a whole second and 2 % for a batch's spread, on the server's phase: it began at the
-    // first success (t = 1), so the next 5 go at 1 + 2 × 1020 ms.
-    await tick(1_030);
+    // The window is a whole second and 2 % for a batch's spread, from the first release (the cooldown
+    // ended within a tenth of a window of the server's): the next 5 go 1020 ms after it.
+    await tick(1_010);
     expect(calls.length).toBe(afterFirstWindow);
-    await tick(10);
+    await tick(20);
     expect(inFlight()).toHaveLength(5);
     for (let i = 0; i < 10 && calls.length < 12 + 7 + 12; i++) {
       inFlight().forEach((c) => c.reply(200));

@@ -1,5 +1,5 @@
 import { give, refill, take } from '../lib/coordination/bucket';
-import { admitLate, gridAfter, learn, SuccessLog, windowLength } from '../lib/coordination/pace';
+import { admitLate, gridAfter, laggingStart, learn, SuccessLog, windowLength } from '../lib/coordination/pace';
 import { Ramp } from '../lib/coordination/ramp';
 import { ReleaseQueue } from '../lib/coordination/release-queue';
 import { memoryStore } from '../lib/coordination/store';
@@ -91,6 +91,14 @@ describe('learning a pace from a rate limit', () => {
     [300, 10_000, 10_050, 10_300],
   ])('starts the windows after a lesson on the server\'s phase: first %p, windows of %p, cooldown to %p: %p', (first, period, until, start) => {
     expect(gridAfter(first, period, until)).toBe(start);
+  });
+
+  it.each([
+    // a cooldown that ended 0.81 of a window late keeps the server's phase; one 0.03 late starts at its end
+    [0, 1_020, 1_834, 1_020],
+    [0, 1_020, 1_050, undefined],
+  ])('starts the windows on the server\'s phase only when the cooldown lagged it: first %p, windows of %p, until %p: %p', (first, period, until, start) => {
+    expect(laggingStart(first, period, until)).toBe(start);
   });
 
   it('counts a success answered after the refusal', () => {

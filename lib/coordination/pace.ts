@@ -102,6 +102,20 @@ export function gridAfter(first: number, periodMs: number, until: number): numbe
   return first + Math.max(1, Math.floor((until - first) / periodMs)) * periodMs;
 }
 
+/** A cooldown that ended less than this part of a window after the server's: the windows start at its end. */
+const LAG = 0.1;
+
+/**
+ * Where the windows start after a lesson, when the cooldown's end lags the server's window by a
+ * tenth of one or more; else undefined: they start at the first release, a whole window after the
+ * last batch, which a sliding log or a token bucket needs (the phase matters to fixed windows only,
+ * and it is not worth a batch landing less than a window after the one before).
+ */
+export function laggingStart(first: number, periodMs: number, until: number): number | undefined {
+  const start = gridAfter(first, periodMs, until);
+  return until - start > LAG * periodMs ? start : undefined;
+}
+
 /** A success sent before the refusal but answered after it: the window admitted one more. */
 export function admitLate(lesson: Lesson): Lesson {
   const capacity = (lesson.pace?.capacity ?? 0) + 1;
@@ -164,7 +178,7 @@ export class PaceLearner {
       this.lesson = admitLate(lesson);
       const pace = this.lesson.pace as PaceState;
       this.curve = new RateCurve(rateOf(pace), rateOf(pace), lesson.at);
-      this.windowStart = gridAfter(lesson.from, pace.periodMs, lesson.until);
+      this.windowStart = laggingStart(lesson.from, pace.periodMs, lesson.until);
       return pace;
     }
     if (!current || now < this.nextGrowAt) return undefined;
@@ -223,7 +237,7 @@ export class PaceLearner {
       return paceAt(BETA * previous, learned.periodMs);
     }
     this.curve = new RateCurve(rate, rate, now);
-    this.windowStart = gridAfter(this.lesson.from, learned.periodMs, this.lesson.until);
+    this.windowStart = laggingStart(this.lesson.from, learned.periodMs, this.lesson.until);
     return learned;
   }
 
