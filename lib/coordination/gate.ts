@@ -26,6 +26,7 @@ export const GATE = Symbol.for('axios-backoff.gate');
 export const IDLE_AFTER = 10 * 60_000;
 const SUCCESS: LaneResult = Object.freeze({ kind: 'success' });
 const NO_READINGS: readonly QuotaReading[] = Object.freeze([]);
+const NO_USE: Use = Object.freeze({});
 
 
 function countable(r: unknown): r is QuotaReading {
@@ -198,7 +199,9 @@ export class Gate implements Coordinator {
     const lane = this.laneFor(config);
     const now = this.clock.now();
     const options = this.optionsOf(config);
-    const use: Use = { cost: options.cost && costOf(options.cost, config), route: routeOf(config) };
+    // The route costs a string a request: only where some limit is an endpoint's own.
+    const cost = options.cost && costOf(options.cost, config);
+    const use: Use = cost === undefined && !lane.routed ? NO_USE : { cost, route: lane.routed ? routeOf(config) : undefined };
     const ticket = lane.tryEnter(now, use);
     if (ticket) return carry(this, ticket, adapter, config);
     return this.hold(lane, config, adapter, options, config.backoffState ?? freshState(now), use);
@@ -313,7 +316,9 @@ export class Gate implements Coordinator {
     return Array.isArray(readings) && readings.length > 0 ? readings.filter(countable) : NO_READINGS;
   }
 
-  release(ticket: Ticket, result: LaneResult, readings?: readonly QuotaReading[]): void {
+  release(ticket: Ticket, result: LaneResult, readings?: readonly QuotaReading[], config?: AxiosRequestConfig): void {
+    // An endpoint's own limit, first declared: the request that read it says which endpoint.
+    if (ticket.route === undefined && config !== undefined && readings?.some((r) => r.perRoute)) ticket.route = routeOf(config);
     ticket.lane.settle(ticket, result, readings);
   }
 

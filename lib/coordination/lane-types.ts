@@ -33,8 +33,8 @@ export interface Ticket {
   readonly round: number;
   /** What it spends against the limits the origin declares. */
   readonly cost: RequestCost | undefined;
-  /** `METHOD path`, for a limit of one endpoint's own. */
-  readonly route: string | undefined;
+  /** `METHOD path`, for a limit of one endpoint's own (set at the answer when one is first declared). */
+  route: string | undefined;
   settled: boolean;
 }
 

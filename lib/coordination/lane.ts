@@ -51,7 +51,8 @@ export class Lane {
     /** How events name this key. */
     readonly label: string = key,
   ) {
-    this.ramp = settings.pacing ? new Ramp(RAMP_START) : undefined;
+    // Processes sharing a store each ramp on their own: from one, so that together they start small.
+    this.ramp = settings.pacing ? new Ramp(store.prepare ? 1 : RAMP_START) : undefined;
     this.queue = new ReleaseQueue(
       {
         admit: (now, use) => this.admit(now, use),
@@ -204,6 +205,11 @@ export class Lane {
   private overtakes(now: number, use: Use): boolean {
     if (!this.quotas.known || this.ramp || (this.settings.pacing && this.store.pace(this.key))) return false;
     return this.admitUnpaced(now) === GO && this.quotas.wait(use, now) === 0;
+  }
+
+  /** Some limit the server declared is an endpoint's own: requests must say where they go. */
+  get routed(): boolean {
+    return this.quotas.routed;
   }
 
   /** A limit the server declared is spent: a request of one unit would wait. */

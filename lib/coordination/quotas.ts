@@ -73,11 +73,16 @@ export class DeclaredQuotas {
   private readonly inFlight = new Map<string, number>();
   /** The costs of the requests in flight, for a limit first declared while they are out. */
   private readonly outstanding = new Map<RequestCost | undefined, number>();
+  /** Requests in flight of no cost of their own, sent while nothing was declared. */
+  private unpriced = 0;
 
   /** Some limit has been declared: the server's word, not a guess, limits this origin. */
   get known(): boolean {
     return this.quotas.size > 0;
   }
+
+  /** Some limit declared is an endpoint's own. */
+  routed = false;
 
   /** 0 when a request fits every limit it falls under at `now`; else the ms until it may (a reset, a read again). */
   wait(use: Use, now: number): number {
@@ -122,6 +127,11 @@ export class DeclaredQuotas {
 
   /** A request of `cost` leaves: its units are spent against every limit, and counted in flight. */
   spend(use: Use, now: number): void {
+    // Most origins declare nothing: a request then costs one count, not a map's work.
+    if (this.quotas.size === 0 && use.cost === undefined) {
+      this.unpriced++;
+      return;
+    }
     this.outstanding.set(use.cost, (this.outstanding.get(use.cost) ?? 0) + 1);
     for (const [key, q] of this.quotas) {
       if (q.route !== undefined && q.route !== use.route) continue;
@@ -135,7 +145,8 @@ export class DeclaredQuotas {
   /** A request of `cost` was answered at `now`, with what the server declares (none: []). */
   answered(use: Use, readings: readonly QuotaReading[], now: number): void {
     const out = this.outstanding.get(use.cost) ?? 0;
-    if (out <= 1) this.outstanding.delete(use.cost);
+    if (use.cost === undefined && out === 0 && this.unpriced > 0) this.unpriced--;
+    else if (out <= 1) this.outstanding.delete(use.cost);
     else this.outstanding.set(use.cost, out - 1);
     for (const [key, q] of this.quotas) {
       if (q.route !== undefined && q.route !== use.route) continue;
@@ -160,6 +171,7 @@ export class DeclaredQuotas {
       // Declared for the first time: the requests already out spend it too (an endpoint's own: not counted).
       let units = 0;
       if (route === undefined) for (const [c, n] of this.outstanding) units += costFor(c, r.id) * n;
+      if (route === undefined) units += this.unpriced;
       // A documented limit starts where it stood before any request of ours: the answered one spent it too.
       const spent = r.counted ? costFor(answered.cost, r.id) : 0;
       this.inFlight.set(key, units);
@@ -170,6 +182,7 @@ export class DeclaredQuotas {
         windowMs: r.windowMs, readAt: now, refillPerMs, counted: r.counted === true,
       };
       this.quotas.set(key, fresh);
+      if (route !== undefined) this.routed = true;
       return;
     }
     // A limit counted here: the declaration was its start, what follows is the lane's own count.

@@ -6,50 +6,80 @@ const STALL_RTTS = 4;
 /** The round size after which rounds grow by half instead of doubling. */
 const SLOW_AFTER = 32;
 
+/** Rounds up to this many are kept in a plain list: most rounds are a few requests, and a list of a few is cheapest. */
+const LIST_UP_TO = 64;
+
 /**
- * The requests of the current round still waited for, by send time: settling one is O(1) and
- * the oldest is found by walking send times in the order they were first used.
+ * The requests of the current round still waited for, by send time, oldest first: in a plain list
+ * while the round is small, and counted by send time past that, so that settling one of
+ * thousands is O(1).
  */
 class OpenRequests {
-  private readonly bySentAt = new Map<number, number>();
-  private order: number[] = [];
+  private list: number[] = [];
+  private bySentAt: Map<number, number> | undefined = undefined;
   private head = 0;
 
-  get size(): number {
-    return this.bySentAt.size;
-  }
-
   add(sentAt: number): void {
-    const count = this.bySentAt.get(sentAt);
-    if (count === undefined) this.order.push(sentAt);
-    this.bySentAt.set(sentAt, (count ?? 0) + 1);
+    const counts = this.bySentAt;
+    if (!counts) {
+      this.list.push(sentAt);
+      if (this.list.length > LIST_UP_TO) this.count();
+      return;
+    }
+    const count = counts.get(sentAt);
+    if (count === undefined) this.list.push(sentAt);
+    counts.set(sentAt, (count ?? 0) + 1);
   }
 
   /** Removes one sent at `sentAt`; false when none is open (it stalled, and was counted then). */
   remove(sentAt: number): boolean {
-    const count = this.bySentAt.get(sentAt);
+    const counts = this.bySentAt;
+    if (!counts) {
+      const at = this.list.indexOf(sentAt);
+      if (at < 0) return false;
+      this.list.splice(at, 1);
+      return true;
+    }
+    const count = counts.get(sentAt);
     if (count === undefined) return false;
-    if (count === 1) this.bySentAt.delete(sentAt);
-    else this.bySentAt.set(sentAt, count - 1);
+    if (count === 1) counts.delete(sentAt);
+    else counts.set(sentAt, count - 1);
     return true;
   }
 
   /** The earliest send time still open, or undefined. */
   oldest(): number | undefined {
-    while (this.head < this.order.length && !this.bySentAt.has(this.order[this.head])) this.head++;
-    return this.head < this.order.length ? this.order[this.head] : undefined;
+    const counts = this.bySentAt;
+    if (!counts) return this.list[0];
+    while (this.head < this.list.length && !counts.has(this.list[this.head])) this.head++;
+    return this.head < this.list.length ? this.list[this.head] : undefined;
   }
 
   /** Drops every request sent at `sentAt`; returns how many. */
   drop(sentAt: number): number {
-    const count = this.bySentAt.get(sentAt) ?? 0;
-    this.bySentAt.delete(sentAt);
+    const counts = this.bySentAt;
+    if (!counts) {
+      const before = this.list.length;
+      this.list = this.list.filter((t) => t !== sentAt);
+      return before - this.list.length;
+    }
+    const count = counts.get(sentAt) ?? 0;
+    counts.delete(sentAt);
     return count;
   }
 
   clear(): void {
-    this.bySentAt.clear();
-    this.order = [];
+    this.list.length = 0;
+    this.bySentAt = undefined;
+    this.head = 0;
+  }
+
+  /** Past LIST_UP_TO: counts by send time, the list keeping each send time once, in order. */
+  private count(): void {
+    const counts = new Map<number, number>();
+    for (const t of this.list) counts.set(t, (counts.get(t) ?? 0) + 1);
+    this.list = [...counts.keys()];
+    this.bySentAt = counts;
     this.head = 0;
   }
 }

@@ -30,7 +30,7 @@ export function carry(gate: Gate, ticket: Ticket, adapter: AxiosAdapter, config:
       // A key or classifier that throws says nothing of the server; the ticket goes back all the same.
     }
     try {
-      gate.release(ticket, result, readings);
+      gate.release(ticket, result, readings, config);
     } catch {
       // A store that throws: the lane counted the ticket back before asking it, and this branch must
       // not end in an unhandled rejection.
