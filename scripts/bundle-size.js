@@ -11,11 +11,13 @@ const esbuild = require('esbuild');
 // two kinds of figure: the goals (8.5 kB and 4.5 kB gzipped) and the budgets this build must not
 // exceed. The goals are not met: coordination at the transport, with what keeps every request
 // settling (stalls, cancel tokens, held requests swept, reasons in errors) and events, costs about
-// 12.9 kB for attach, and the retry core alone (safety matrix, Retry-After and reset headers,
-// replay, strategies, validation naming the option) about 6.6 kB. The budgets (about 5 % above
-// those) stop the bundles growing unnoticed while that is open.
+// 12.9 kB for attach, and the rate model (the quota readers of IETF, X-RateLimit, Bybit and
+// KuCoin headers, declared limits, the learned pace and its curve) 4.7 kB more: 17.6 kB; the
+// retry core alone (safety matrix, Retry-After and reset headers, replay, strategies, validation
+// naming the option) about 6.6 kB. The budgets (about 5 % above those) stop the bundles growing
+// unnoticed while that is open.
 const BUDGETS = [
-  { name: 'attach alone', source: "import { attach } from './index.js'; export { attach };", goal: 8704, budget: 13568 },
+  { name: 'attach alone', source: "import { attach } from './index.js'; export { attach };", goal: 8704, budget: 18432 },
   { name: 'backoff and exponential', source: "import { backoff, exponential } from './index.js'; export { backoff, exponential };", goal: 4608, budget: 6912 },
 ];
 const entry = path.join(__dirname, '..', 'dist', 'esm', 'index.js');

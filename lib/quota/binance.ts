@@ -7,14 +7,20 @@ import { reading } from './reading';
 import type { QuotaReader, QuotaReading } from './types';
 
 // https://developers.binance.com/docs/binance-spot-api-docs/enums (Rate limiters, Rate limit intervals)
+/** What a Binance limit counts: request weight (per IP), orders (per account), raw requests (per IP). */
 export type BinanceRateLimitType = 'REQUEST_WEIGHT' | 'ORDERS' | 'RAW_REQUESTS';
+/** The unit of a Binance limit's interval. */
 export type BinanceInterval = 'SECOND' | 'MINUTE' | 'HOUR' | 'DAY';
 
 /** One entry of `GET /api/v3/exchangeInfo`'s `rateLimits`, as Binance sends it. */
 export interface BinanceRateLimit {
+  /** What the limit counts. */
   readonly rateLimitType: BinanceRateLimitType;
+  /** The unit of its interval. */
   readonly interval: BinanceInterval;
+  /** How many units the interval lasts: 10 and SECOND for orders per 10 s. */
   readonly intervalNum: number;
+  /** What the interval allows. */
   readonly limit: number;
 }
 
