@@ -499,3 +499,26 @@ describe('stores that answer asynchronously', () => {
     expect(calls).toHaveLength(0);
   });
 });
+
+describe('our own backoff is not the server\'s wait', () => {
+  it('does not fail a request by maxRetryAfter for the backoff after 429s that named no wait', async () => {
+    const { api, inFlight } = manual();
+    attach(api, { ...fast, retries: 0, maxRetryAfter: 1_500 });
+    const a = rejection(api.get('/a'));
+    await tick();
+    inFlight()[0].reply(429);
+    await a;
+    // Held 1 s, then the probe: refused again, the origin backs off 2 s, longer than maxRetryAfter.
+    const b = rejection(api.get('/b'));
+    await tick(1_000);
+    inFlight()[0].reply(429);
+    await b;
+    const c = settled(api.get('/c'));
+    await tick();
+    expect(c.done).toBe(false);
+    await tick(2_000);
+    inFlight()[0].reply(200);
+    await tick();
+    expect(c.value?.status).toBe(200);
+  });
+});

@@ -224,7 +224,7 @@ export class Gate implements Coordinator {
       });
     }
     const now = this.clock.now();
-    const cooling = lane.coolingFor(now);
+    const cooling = lane.serverCoolingFor(now);
     const limited = lane.quotaWait(now, use);
     const what = limited > cooling ? HELD_BY_LIMIT : COOLING;
     const refused = this.refuse(config, Math.max(cooling, limited), now, lane.key, what, options, state);

@@ -89,6 +89,15 @@ export class Lane {
     return this.settings.cooldown ? Math.max(0, this.store.cooldownUntil(this.key) - now) : 0;
   }
 
+  /**
+   * How long the origin is still cooling down by a server's word, ms: 0 while the cooldown is the
+   * backoff of ours after a 429 that named no wait (maxRetryAfter bounds waits servers ask for).
+   */
+  serverCoolingFor(now: number): number {
+    const cooling = this.coolingFor(now);
+    return cooling > 0 && now + cooling <= this.hintless.until ? 0 : cooling;
+  }
+
   /** Only probes go out: retries need not wait on their own, the gate spaces them. */
   get probing(): boolean {
     return this.store.breaker(this.key).probing;
@@ -341,7 +350,7 @@ export class Lane {
    * another process shared): those that may not wait that long give up now, not at its end.
    */
   private checkWaits(now: number): void {
-    const cooling = this.coolingFor(now);
+    const cooling = this.serverCoolingFor(now);
     const limited = this.quotas.known ? this.quotas.longestHold(now) : 0;
     const longest = Math.max(cooling, limited);
     if (longest === 0 || now + longest <= this.checkedUntil) return;
