@@ -1,4 +1,5 @@
-import { krakenCost, krakenQuotas } from '../quota/kraken';
+import { krakenQuotas } from '../quota/kraken';
+import { krakenCost } from './kraken-cost';
 import { parseEpochOrDelta } from '../ratelimit-headers';
 import type { Classification, Classifier } from '../types';
 import {

@@ -1,5 +1,4 @@
-import type { AxiosRequestConfig } from 'axios';
-import type { QuotaReader, QuotaReading, RequestCost } from './types';
+import type { QuotaReader, QuotaReading } from './types';
 
 /**
  * Kraken's spot REST call counter: it starts at 0, each private call adds 1 (ledger and trade
@@ -18,13 +17,6 @@ const TIERS: Readonly<Record<KrakenTier, { readonly max: number; readonly decayP
 /** The id of the call counter, as costs name it. */
 export const KRAKEN_COUNTER = 'kraken-api-counter';
 
-/** Private calls that add 2 to the counter. */
-const DOUBLE = new Set(['Ledgers', 'QueryLedgers', 'TradesHistory', 'QueryTrades']);
-/** Private calls on the trading engine's limiter, not the call counter. */
-const TRADING = new Set([
-  'AddOrder', 'AddOrderBatch', 'AmendOrder', 'EditOrder', 'CancelOrder', 'CancelOrderBatch', 'CancelAll', 'CancelAllOrdersAfter',
-]);
-
 /**
  * A reader for Kraken spot: Kraken declares nothing in its headers, so it declares for Kraken the
  * call counter of your verification tier (default the strictest, `starter`), and the lane counts
@@ -39,19 +31,4 @@ export function krakenQuotas(tier: KrakenTier = 'starter'): QuotaReader {
   });
   const readings = Object.freeze([counter]) as readonly QuotaReading[];
   return () => readings as QuotaReading[];
-}
-
-/** The path's last segment after `/0/private/`, or undefined for a call that is not private. */
-function privateMethod(config: AxiosRequestConfig): string | undefined {
-  const url = config.url ?? '';
-  const at = url.indexOf('/0/private/');
-  if (at < 0) return undefined;
-  return url.slice(at + '/0/private/'.length).split(/[/?#]/, 1)[0];
-}
-
-/** What a Kraken spot call adds to the call counter: 2 for ledgers and trade history, 0 for trading and public calls, else 1. */
-export function krakenCost(config: AxiosRequestConfig): RequestCost {
-  const method = privateMethod(config);
-  const units = method === undefined || TRADING.has(method) ? 0 : DOUBLE.has(method) ? 2 : 1;
-  return { [KRAKEN_COUNTER]: units };
 }
