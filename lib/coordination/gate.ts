@@ -10,7 +10,7 @@ import { freshState } from '../state';
 import type { BackoffErrorInfo, BackoffState, Outcome, ResolvedOptions, StopReason } from '../types';
 import type { AbortSignalLike } from '../wait';
 import type { HeaderBag } from '../headers';
-import { readQuotas } from '../quota/readers';
+import { NO_READINGS, readQuotas } from '../quota/readers';
 import type { QuotaReading, RequestCost } from '../quota/types';
 import { holdRequest, type Deadline, type HoldContext } from './held';
 import { Lane, type BackoffSnapshot, type LaneResult, type Ticket } from './lane';
@@ -25,7 +25,6 @@ export const GATE = Symbol.for('axios-backoff.gate');
 /** A key unused for this long, with nothing learned that still holds, is dropped with its state (ms). */
 export const IDLE_AFTER = 10 * 60_000;
 const SUCCESS: LaneResult = Object.freeze({ kind: 'success' });
-const NO_READINGS: readonly QuotaReading[] = Object.freeze([]);
 const NO_USE: Use = Object.freeze({});
 
 
@@ -286,7 +285,7 @@ export class Gate implements Coordinator {
    * server sent them, whatever `validateStatus` and the interceptors make of them. An
    * answer the server may have acted on marks the request, for every later attempt.
    */
-  resultOf(config: InternalAxiosRequestConfig, response: AxiosResponse | undefined, error: unknown): LaneResult {
+  resultOf(config: InternalAxiosRequestConfig, response: AxiosResponse | undefined, error: unknown, now = this.clock.now()): LaneResult {
     const options = this.optionsOf(config);
     const snapshot = config.backoffState?.snapshot;
     const verdict = verdictOn(response, options);
@@ -297,18 +296,18 @@ export class Gate implements Coordinator {
     // Not axios' error: the adapter itself failed (a bug, a bad option), which says nothing of the server.
     if (!response && !isAxiosError(error)) return NEUTRAL;
     const parts = { config, response, error: isAxiosError(error) ? error : undefined, verdict };
-    const a = attemptOf(parts, { ...options, statusCodes: LANE_STATUSES }, config.backoffState ?? freshState(0), this.clock.now());
+    const a = attemptOf(parts, { ...options, statusCodes: LANE_STATUSES }, config.backoffState ?? freshState(0), now);
     if (a.outcome === 'unknown' && snapshot) snapshot.acted = true;
     return laneResult(a);
   }
 
   /** The limits the answer declares, as the request's reader reads them; none when it reads none. */
-  readingsOf(config: InternalAxiosRequestConfig, response: AxiosResponse | undefined): readonly QuotaReading[] {
+  readingsOf(config: InternalAxiosRequestConfig, response: AxiosResponse | undefined, now = this.clock.now()): readonly QuotaReading[] {
     const reader = this.optionsOf(config).quotas;
     if (!response || reader === false) return NO_READINGS;
     let readings: unknown;
     try {
-      readings = (reader ?? readQuotas)(response.headers as HeaderBag, this.clock.now());
+      readings = (reader ?? readQuotas)(response.headers as HeaderBag, now);
     } catch {
       return NO_READINGS;
     }
@@ -316,10 +315,15 @@ export class Gate implements Coordinator {
     return Array.isArray(readings) && readings.length > 0 ? readings.filter(countable) : NO_READINGS;
   }
 
-  release(ticket: Ticket, result: LaneResult, readings?: readonly QuotaReading[], config?: AxiosRequestConfig): void {
+  /** The clock's time, for an answer's steps to share one reading. */
+  now(): number {
+    return this.clock.now();
+  }
+
+  release(ticket: Ticket, result: LaneResult, readings?: readonly QuotaReading[], config?: AxiosRequestConfig, now = this.clock.now()): void {
     // An endpoint's own limit, first declared: the request that read it says which endpoint.
     if (ticket.route === undefined && config !== undefined && readings?.some((r) => r.perRoute)) ticket.route = routeOf(config);
-    ticket.lane.settle(ticket, result, readings);
+    ticket.lane.settle(ticket, result, readings, now);
   }
 
   spaces(config: AxiosRequestConfig): boolean {

@@ -1,5 +1,6 @@
 import type { Clock } from '../clock';
 import type { QuotaReading } from '../quota/types';
+import { NO_READINGS } from '../quota/readers';
 import type { BucketSpec } from './bucket';
 import type { Emit, HoldReason } from './events';
 import { HintlessBackoff } from './hintless';
@@ -17,7 +18,6 @@ export type { BackoffSnapshot, LaneResult, LaneSettings, Ticket, Waiter } from '
 const SUBSECOND = 1000;
 /** A probe unanswered this long (ms, at least 4 probe intervals) no longer keeps the next one back. */
 const PROBE_STALL = 1000;
-const NO_READINGS: readonly QuotaReading[] = Object.freeze([]);
 const NO_USE: Use = Object.freeze({});
 /** The first round of the first-contact ramp; 2 when an outage ends, 1 after a refusal that taught nothing. */
 const RAMP_START = 4;
@@ -234,20 +234,20 @@ export class Lane {
     return this.inFlight;
   }
 
-  settle(ticket: Ticket, result: LaneResult, readings: readonly QuotaReading[] = NO_READINGS): void {
+  settle(ticket: Ticket, result: LaneResult, readings: readonly QuotaReading[] = NO_READINGS, now = this.clock.now()): void {
     if (ticket.settled) return;
     ticket.settled = true;
     this.inFlight--;
-    this.quotas.answered(ticket, readings, this.clock.now());
+    this.quotas.answered(ticket, readings, now);
     // The server's word first: once it declares its limits, they, not the ramp, hold requests back.
     if (readings.length > 0) this.ramp = undefined;
-    // Idle is judged in minutes: the send time will do, and the clock is read only when needed.
+    // Idle is judged in minutes: the send time will do.
     this.lastUsed = ticket.sentAt;
     if (ticket === this.probe) this.probe = undefined;
-    if (ticket.round >= 0 && this.ramp) this.ramp.settle(ticket.round, ticket.sentAt, this.clock.now(), result.kind === 'success');
+    if (ticket.round >= 0 && this.ramp) this.ramp.settle(ticket.round, ticket.sentAt, now, result.kind === 'success');
     try {
-      if (result.kind === 'success') this.succeeded(ticket);
-      else this.refused(ticket, result, this.clock.now());
+      if (result.kind === 'success') this.succeeded(ticket, now);
+      else this.refused(ticket, result, now);
     } finally {
       if (this.held > 0) void this.queue.pump();
     }
@@ -267,14 +267,14 @@ export class Lane {
     }
   }
 
-  private succeeded(ticket: Ticket): void {
+  private succeeded(ticket: Ticket, now: number): void {
     const breaker = this.store.breaker(this.key);
     // The origin is back: ramp up again rather than flood it.
     if (breaker.probing && this.settings.pacing) this.ramp = new Ramp(2);
     if (breaker.failures > 0 || breaker.probing) this.setBreaker(0, false, breaker.probing);
     this.hintless.succeeded(ticket.sentAt);
     if (!this.settings.pacing) return;
-    const pace = this.learner.succeeded(ticket.sentAt, this.clock.now(), this.store.pace(this.key));
+    const pace = this.learner.succeeded(ticket.sentAt, now, this.store.pace(this.key));
     if (pace !== undefined) this.setPace(pace, this.learner.windowStart);
   }
 

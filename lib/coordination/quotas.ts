@@ -144,6 +144,11 @@ export class DeclaredQuotas {
 
   /** A request of `cost` was answered at `now`, with what the server declares (none: []). */
   answered(use: Use, readings: readonly QuotaReading[], now: number): void {
+    // Most origins declare nothing: the answer to a request spend() counted with one number.
+    if (this.quotas.size === 0 && use.cost === undefined && readings.length === 0 && this.unpriced > 0 && this.outstanding.size === 0) {
+      this.unpriced--;
+      return;
+    }
     const out = this.outstanding.get(use.cost) ?? 0;
     if (use.cost === undefined && out === 0 && this.unpriced > 0) this.unpriced--;
     else if (out <= 1) this.outstanding.delete(use.cost);

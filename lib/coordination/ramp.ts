@@ -35,9 +35,12 @@ class OpenRequests {
   remove(sentAt: number): boolean {
     const counts = this.bySentAt;
     if (!counts) {
-      const at = this.list.indexOf(sentAt);
+      const list = this.list;
+      const at = list.indexOf(sentAt);
       if (at < 0) return false;
-      this.list.splice(at, 1);
+      // Shifted by hand: splice allocates the array it removes, on every answer.
+      for (let i = at + 1; i < list.length; i++) list[i - 1] = list[i];
+      list.pop();
       return true;
     }
     const count = counts.get(sentAt);
@@ -69,7 +72,7 @@ class OpenRequests {
   }
 
   clear(): void {
-    this.list.length = 0;
+    if (this.list.length > 0) this.list.length = 0;
     this.bySentAt = undefined;
     this.head = 0;
   }

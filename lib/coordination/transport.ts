@@ -23,14 +23,16 @@ export function carry(gate: Gate, ticket: Ticket, adapter: AxiosAdapter, config:
   const answered = (response: AxiosResponse | undefined, error: unknown): void => {
     let result: LaneResult = NEUTRAL;
     let readings: readonly QuotaReading[] | undefined;
+    // One reading of the clock for the whole answer: this runs on every request.
+    const now = gate.now();
     try {
-      result = gate.resultOf(config, response, error);
-      readings = gate.readingsOf(config, response);
+      result = gate.resultOf(config, response, error, now);
+      readings = gate.readingsOf(config, response, now);
     } catch {
       // A key or classifier that throws says nothing of the server; the ticket goes back all the same.
     }
     try {
-      gate.release(ticket, result, readings, config);
+      gate.release(ticket, result, readings, config, now);
     } catch {
       // A store that throws: the lane counted the ticket back before asking it, and this branch must
       // not end in an unhandled rejection.

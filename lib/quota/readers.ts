@@ -4,6 +4,9 @@ import { distinct } from './reading';
 import type { QuotaReader, QuotaReading } from './types';
 import { vendorLimits } from './vendors';
 
+/** No limit declared: one shared empty list, not one a response. */
+export const NO_READINGS: readonly QuotaReading[] = Object.freeze([]);
+
 /** Header names a declared limit starts with: one pass over the names rules out most responses (this runs on each). */
 const PREFIXES = ['ratelimit', 'x-ratelimit', 'x-bapi-limit', 'gw-ratelimit', 'x-mbx-'];
 
@@ -34,13 +37,13 @@ export function limitHeaders(headers: HeaderBag): Record<string, unknown> | unde
  * - `gw-ratelimit`: KuCoin's `gw-ratelimit-remaining/-limit/-reset`.
  * What cannot be read is skipped; a limit without what is left is no reading. Never throws.
  */
-export const readQuotas: QuotaReader = (headers: HeaderBag, now: number): QuotaReading[] => {
+export const readQuotas: QuotaReader = (headers: HeaderBag, now: number): readonly QuotaReading[] => {
   try {
     const own = limitHeaders(headers);
-    if (!own) return [];
+    if (!own) return NO_READINGS;
     return distinct([...namedPolicies(own, now), singleLimit(own, now), ...vendorLimits(own, now)]);
   } catch {
     // A header bag that throws when read (a hostile getter, an object String() refuses) declares nothing.
-    return [];
+    return NO_READINGS;
   }
 };

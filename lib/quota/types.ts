@@ -30,7 +30,7 @@ export interface QuotaReading {
 }
 
 /** Reads the limits a response declares, at `now` (epoch ms); [] when it declares none. Never throws. */
-export type QuotaReader = (headers: HeaderBag, now: number) => QuotaReading[];
+export type QuotaReader = (headers: HeaderBag, now: number) => readonly QuotaReading[];
 
 /**
  * The units a request spends against its origin's limits. A number: that many against each
