@@ -2,6 +2,7 @@ import { give, refill, take } from '../lib/coordination/bucket';
 import { admitLate, gridAfter, laggingStart, learn, SuccessLog, windowLength } from '../lib/coordination/pace';
 import { Ramp } from '../lib/coordination/ramp';
 import { ReleaseQueue } from '../lib/coordination/release-queue';
+import { Lane } from '../lib/coordination/lane';
 import { memoryStore } from '../lib/coordination/store';
 
 describe('token bucket', () => {
@@ -128,7 +129,7 @@ describe('the memory store\'s pace', () => {
 
   it('puts the windows where a lesson says they start, full, instead of at the first release', () => {
     const store = memoryStore();
-    store.setPace('k', { capacity: 2, periodMs: 1_000 }, 1_000);
+    store.setPace('k', { capacity: 2, periodMs: 1_000 }, { windowStart: 1_000 });
     const spec = { capacity: 2, refillPerMs: 0, periodMs: 1_000 };
     // Released at 1,834 (a Retry-After of 1 s that ended late): the next window still starts at 2,000.
     expect([1_834, 1_834, 1_834].map((t) => store.take('k', 'pace', 1, spec, t))).toEqual([{ ok: true }, { ok: true }, { ok: false, waitMs: 166 }]);
@@ -221,5 +222,37 @@ describe('the release queue', () => {
     // Without the sweep all 200 would stay queued until the cooldown ended.
     expect((queue as unknown as { queue: unknown[] }).queue.length).toBeLessThanOrEqual(100);
     expect(queue.waiting()).toHaveLength(50);
+  });
+});
+
+describe('a learned pace that leaves the store', () => {
+  it('hands the lane back to the ramp, never to "no limit"', () => {
+    let now = 1_000_000;
+    const clock = { now: () => now, random: () => 0.5, setTimeout: () => undefined, clearTimeout: () => undefined };
+    const store = memoryStore();
+    const settings = { cooldown: true, pacing: true, probing: undefined, insaneWaitCap: 60_000 };
+    const lane = new Lane('k', settings, store, clock);
+    // Two rounds of the ramp (4, then 8), the last answer a 429 with a wait: a pace is taught.
+    const round = () => {
+      const sent = [];
+      for (let ticket = lane.tryEnter(now); ticket; ticket = lane.tryEnter(now)) sent.push(ticket);
+      return sent;
+    };
+    round().forEach((t) => lane.settle(t, { kind: 'success' }));
+    const second = round();
+    expect(second).toHaveLength(8);
+    second.slice(0, -1).forEach((t) => lane.settle(t, { kind: 'success' }));
+    lane.settle(second[second.length - 1], { kind: 'rate-limited', wait: 1_000, status: 429 });
+    expect(store.pace('k')).toBeDefined();
+    now += 2_000;
+    // The shared store's copy expired, or the processes that vouched for it died.
+    store.setPace('k', undefined);
+    const out: unknown[] = [];
+    for (let i = 0; i < 100; i++) {
+      const ticket = lane.tryEnter(now);
+      if (!ticket) break;
+      out.push(ticket);
+    }
+    expect(out).toHaveLength(4);
   });
 });

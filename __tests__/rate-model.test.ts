@@ -160,3 +160,25 @@ describe('a learned pace over time', () => {
     expect(learner.succeeded(70_000, 70_001, pace)).toBeUndefined();
   });
 });
+
+describe('lessons and paces worked out, for processes that share a store', () => {
+  it('says which paces are what this process saw a window admit (its share of the lesson of a refusal, and when it came) and which are the whole pace', () => {
+    const learner = learnerThatSent(20, 10_000);
+    const lesson = learner.limited(1_000, 10_000, 10_000, undefined)!;
+    expect(learner.lessonAt).toBe(10_000);
+    // A bare 429 cuts the pace in force: the whole of it, not a share.
+    learner.limited(undefined, 12_000, 12_000, lesson);
+    expect(learner.lessonAt).toBeUndefined();
+    learner.sent(12_500);
+    learner.succeeded(12_500, 12_501, lesson);
+    expect(learner.lessonAt).toBeUndefined();
+  });
+
+  it('never lowers a pace on a success: one in force above its curve (other processes\' lessons added up) stands', () => {
+    const learner = learnerThatSent(5, 10_000);
+    learner.limited(1_000, 10_000, 10_000, undefined);
+    for (let t = 11_000; t < 14_000; t += 50) learner.sent(t);
+    // This process saw 5 a window; the four processes' lessons add up to 20.
+    expect(learner.succeeded(14_000, 14_001, { capacity: 20, periodMs: 1_020 })).toBeUndefined();
+  });
+});

@@ -251,14 +251,124 @@ describe('sharing between processes', () => {
     expect(more.map((t) => t.ok)).toEqual([true, true, false]);
   });
 
-  it('paces in fixed windows shared by every store', async () => {
+  it('paces in fixed windows shared by every store, of the size Redis holds whatever a caller thinks it is', async () => {
     const [a, b] = [store(), store()];
-    const spec = { capacity: 3, refillPerMs: 0, periodMs: 300 };
+    await Promise.all([a.prepare('k'), b.prepare('k')]);
+    a.setPace('k', { capacity: 3, periodMs: 300 });
+    await until('B sees the pace', () => b.pace('k') !== undefined, 250);
+    const spec = { capacity: 100, refillPerMs: 0, periodMs: 300 };
     const takes = await Promise.all([a, b, a, b, a].map((s) => s.take('k', 'pace', 1, spec, Date.now())));
     expect(takes.filter((t) => t.ok)).toHaveLength(3);
     const refused = takes.find((t) => !t.ok) as { waitMs: number };
     expect(refused.waitMs).toBeGreaterThan(250);
     expect(refused.waitMs).toBeLessThanOrEqual(300);
+  });
+});
+
+describe('one pace per origin, held in Redis', () => {
+  const rate = (admin: Redis) => admin.hmget(keyOf('k', 'rate'), 'capacity', 'periodMs');
+
+  it('adds up what each process saw one window admit, and every process releases at the sum', async () => {
+    const [a, b, admin] = [store(), store(), connection()];
+    await Promise.all([a.prepare('k'), b.prepare('k')]);
+    a.setPace('k', { capacity: 7, periodMs: 1_040 }, { lessonAt: Date.now() });
+    b.setPace('k', { capacity: 13, periodMs: 1_050 }, { lessonAt: Date.now() });
+    const sum = { capacity: 20, periodMs: 1_050 };
+    await until('both hold the sum', () => a.pace('k')?.capacity === 20 && b.pace('k')?.capacity === 20, 500);
+    expect([a.pace('k'), b.pace('k')]).toEqual([sum, sum]);
+    expect(await rate(admin)).toEqual(['20', '1050']);
+    // A pace worked out from the one in force (grown, cut) is the whole pace: it replaces the lesson.
+    b.setPace('k', { capacity: 14, periodMs: 1_050 });
+    await until('A holds the whole pace', () => a.pace('k')?.capacity === 14, 500);
+    expect(await rate(admin)).toEqual(['14', '1050']);
+  });
+
+  it('takes a share answered late, of a refusal in the lesson\'s window, into that lesson; one of an older lesson changes nothing', async () => {
+    const [a, b, admin] = [store(), store(), connection()];
+    await Promise.all([a.prepare('k'), b.prepare('k')]);
+    const refused = Date.now();
+    a.setPace('k', { capacity: 10, periodMs: 200 }, { lessonAt: refused });
+    await sleep(300);
+    // Sent before the refusal, answered after the cooldown: one more the same window admitted.
+    b.setPace('k', { capacity: 5, periodMs: 200 }, { lessonAt: refused + 20 });
+    await until('A holds the sum', () => a.pace('k')?.capacity === 15, 500);
+    b.setPace('k', { capacity: 1, periodMs: 200 }, { lessonAt: refused - 1_000 });
+    await sleep(100);
+    expect(await rate(admin)).toEqual(['15', '200']);
+  });
+
+  it('starts a new lesson with a share of a refusal more than a window after the last one\'s', async () => {
+    const [a, b, admin] = [store(), store(), connection()];
+    await Promise.all([a.prepare('k'), b.prepare('k')]);
+    a.setPace('k', { capacity: 10, periodMs: 200 }, { lessonAt: Date.now() });
+    await until('B holds it', () => b.pace('k')?.capacity === 10, 500);
+    await sleep(250);
+    // Refused 250 ms later: a window of 200 ms has passed.
+    b.setPace('k', { capacity: 4, periodMs: 200 }, { lessonAt: Date.now() });
+    await until('A holds the new lesson alone', () => a.pace('k')?.capacity === 4, 500);
+    expect(await rate(admin)).toEqual(['4', '200']);
+  });
+
+  it('puts the windows where a lesson says they start, in Redis\' time', async () => {
+    const a = store();
+    await a.prepare('k');
+    // The window began 900 ms ago by this process' clock: it ends in about 100 ms.
+    a.setPace('k', { capacity: 2, periodMs: 1_000 }, { windowStart: Date.now() - 900, lessonAt: Date.now() });
+    const spec = { capacity: 2, refillPerMs: 0, periodMs: 1_000 };
+    const takes = [];
+    for (let i = 0; i < 3; i++) takes.push(await a.take('k', 'pace', 1, spec, Date.now()));
+    expect(takes.slice(0, 2)).toEqual([{ ok: true }, { ok: true }]);
+    const refused = takes[2] as { ok: false; waitMs: number };
+    expect(refused.ok).toBe(false);
+    expect(refused.waitMs).toBeLessThanOrEqual(150);
+  });
+
+  it('drops a pace no live process vouches for (it learned alone, then died), and no process that holds a copy writes it back', async () => {
+    const admin = connection();
+    const [learned, other, late] = [store(), store(), store()];
+    await Promise.all([learned.prepare('k'), other.prepare('k'), late.prepare('k')]);
+    learned.setPace('k', { capacity: 2, periodMs: 1_000 }, { lessonAt: Date.now() });
+    await until('the others hold it', () => other.pace('k') !== undefined && late.pace('k') !== undefined, 500);
+    const spec = { capacity: 2, refillPerMs: 0, periodMs: 1_000 };
+    // The process that learned it takes nothing more; the other goes on taking, past the live span (3 s).
+    await until('the pace is dropped', async () => {
+      await other.take('k', 'pace', 1, spec, Date.now());
+      return other.pace('k') === undefined;
+    }, 6_000);
+    expect(await rate(admin)).toEqual([null, null]);
+    // A store that still held a copy learns it was dropped: it does not put it back.
+    expect(await late.take('k', 'pace', 1, spec, Date.now())).toEqual({ ok: true });
+    expect(late.pace('k')).toBeUndefined();
+    expect(await rate(admin)).toEqual([null, null]);
+  }, 15_000);
+
+  it('keeps a pace while any live process vouches for it, though the one whose lesson was largest died', async () => {
+    const admin = connection();
+    const [dead, live] = [store(), store()];
+    await Promise.all([dead.prepare('k'), live.prepare('k')]);
+    dead.setPace('k', { capacity: 15, periodMs: 1_000 }, { lessonAt: Date.now() });
+    live.setPace('k', { capacity: 5, periodMs: 1_000 }, { lessonAt: Date.now() });
+    await until('the sum is in force', () => live.pace('k')?.capacity === 20, 500);
+    const spec = { capacity: 20, refillPerMs: 0, periodMs: 1_000 };
+    const deadline = Date.now() + 3_600;
+    while (Date.now() < deadline) {
+      await live.take('k', 'pace', 1, spec, Date.now());
+      await sleep(100);
+    }
+    // The lesson was the origin's: the survivor releases at the whole of it.
+    expect(live.pace('k')).toEqual({ capacity: 20, periodMs: 1_000 });
+    expect(await rate(admin)).toEqual(['20', '1000']);
+  }, 15_000);
+
+  it('puts the last pace known back when Redis lost it (a flush, a restart)', async () => {
+    const [a, admin] = [store(), connection()];
+    await a.prepare('k');
+    a.setPace('k', { capacity: 5, periodMs: 1_000 });
+    await until('in Redis', async () => (await rate(admin))[0] === '5', 500);
+    await admin.flushall();
+    await a.take('k', 'pace', 1, { capacity: 5, refillPerMs: 0, periodMs: 1_000 }, Date.now());
+    await until('back in Redis', async () => (await rate(admin))[0] === '5', 500);
+    expect(a.pace('k')).toEqual({ capacity: 5, periodMs: 1_000 });
   });
 });
 
@@ -277,8 +387,9 @@ describe('keys in Redis', () => {
     expect(await ttl('bucket:pace')).toBeLessThanOrEqual(200);
     expect(await ttl('breaker')).toBeGreaterThan(59_000);
     expect(await ttl('breaker')).toBeLessThanOrEqual(60_000);
-    expect(await ttl('pace')).toBeGreaterThan(599_000);
-    expect(await ttl('pace')).toBeLessThanOrEqual(600_000);
+    expect(await ttl('rate')).toBeGreaterThan(599_000);
+    expect(await ttl('rate')).toBeLessThanOrEqual(600_000);
+    expect(await ttl('live')).toBeGreaterThan(599_000);
     expect(await ttl('bucket:budget')).toBeGreaterThan(599_000);
     a.setBreaker('k', { failures: 0, probing: false });
     a.setPace('k', undefined);
@@ -312,6 +423,30 @@ describe('when Redis fails', () => {
     expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
     expect(statuses.map((e) => e.status)).toEqual(['fallback']);
   });
+
+  it('in fallback, releases its share of the last pace known (the pace over the processes live), never the whole of it, and rejoins without collapsing it', async () => {
+    const [a, b] = [store({ timeoutMs: 100, retryEveryMs: 200, onStatus: () => undefined }), store({ timeoutMs: 100, onStatus: () => undefined })];
+    await Promise.all([a.prepare('k'), b.prepare('k')]);
+    a.setPace('k', { capacity: 10, periodMs: 1_000 });
+    await until('B holds the pace', () => b.pace('k') !== undefined, 500);
+    const spec = { capacity: 10, refillPerMs: 0, periodMs: 1_000 };
+    await b.take('k', 'pace', 1, spec, Date.now());
+    await a.take('k', 'pace', 1, spec, Date.now());
+
+    await server.kill();
+    const now = Date.now();
+    const takes = [];
+    for (let i = 0; i < 10; i++) takes.push(await a.take('k', 'pace', 1, spec, now));
+    // Two processes were live: five of the ten a window, for this one.
+    expect(takes.filter((t) => t.ok)).toHaveLength(5);
+
+    await server.start();
+    await until('A uses Redis again, and the pace is back in it', async () => {
+      await a.take('k', 'pace', 1, spec, Date.now());
+      return (await connection().hget(keyOf('k', 'rate'), 'capacity')) === '10';
+    }, 5_000);
+    expect(a.pace('k')).toEqual({ capacity: 10, periodMs: 1_000 });
+  }, 15_000);
 
   it('keeps serving when Redis is killed mid-run, says fallback then recovered once each, and shares again', async () => {
     const statuses: RedisStatusEvent[] = [];

@@ -35,10 +35,12 @@ export class Lane {
   private readonly queue: ReleaseQueue;
   /** The end of the longest cooldown the held requests have been checked against, epoch ms. */
   private checkedUntil = 0;
-  private readonly learner = new PaceLearner();
+  private readonly learner: PaceLearner;
   private readonly quotas = new DeclaredQuotas();
   private readonly hintless = new HintlessBackoff();
   private preparing: Promise<void> | undefined;
+  /** This lane learned the pace in force (and dropped its ramp for it). */
+  private paced = false;
   /** When a request last went out, epoch ms: an idle lane can be dropped. */
   lastUsed: number;
 
@@ -53,6 +55,7 @@ export class Lane {
   ) {
     // Processes sharing a store each ramp on their own: from one, so that together they start small.
     this.ramp = settings.pacing ? new Ramp(store.prepare ? 1 : RAMP_START) : undefined;
+    this.learner = new PaceLearner(store.prepare !== undefined);
     this.queue = new ReleaseQueue(
       {
         admit: (now, use) => this.admit(now, use),
@@ -113,6 +116,7 @@ export class Lane {
     // While paced, every request takes a token through the queue: a store's take may be
     // asynchronous, and one started here could not be awaited, nor given back in time.
     if (this.held > 0 || (this.settings.pacing && this.store.pace(this.key))) return undefined;
+    if (this.paced) this.paceGone();
     const admission = this.admitUnpaced(now);
     if (admission !== GO && admission !== GO_PROBE) return undefined;
     if (this.quotas.known && this.quotas.wait(use, now) !== 0) return undefined;
@@ -156,8 +160,18 @@ export class Lane {
   }
 
   /** Records a pace (undefined: forgets it), and says so. */
-  private setPace(pace: PaceState | undefined, windowStart?: number): void {
-    this.store.setPace(this.key, pace, windowStart);
+  /**
+   * The pace this lane learned is gone from the store (a shared store's copy expired, Redis lost it,
+   * the processes whose lessons made it died): the ramp limits again, from the start, never "no limit".
+   */
+  private paceGone(): void {
+    this.paced = false;
+    this.ramp ??= new Ramp(this.store.prepare ? 1 : RAMP_START);
+  }
+
+  private setPace(pace: PaceState | undefined): void {
+    this.paced = pace !== undefined;
+    this.store.setPace(this.key, pace, { windowStart: this.learner.windowStart, lessonAt: this.learner.lessonAt });
     this.emit?.({ type: 'pace', key: this.label, capacity: pace?.capacity, periodMs: pace?.periodMs });
   }
 
@@ -275,14 +289,14 @@ export class Lane {
     this.hintless.succeeded(ticket.sentAt);
     if (!this.settings.pacing) return;
     const pace = this.learner.succeeded(ticket.sentAt, now, this.store.pace(this.key));
-    if (pace !== undefined) this.setPace(pace, this.learner.windowStart);
+    if (pace !== undefined) this.setPace(pace);
   }
 
   private rateLimited(wait: number | undefined, ticket: Ticket, now: number): void {
     if (!this.settings.pacing) return;
     const pace = this.learner.limited(wait, ticket.sentAt, now, this.store.pace(this.key));
     if (pace) {
-      this.setPace(pace, this.learner.windowStart);
+      this.setPace(pace);
       this.ramp = undefined; // the server said how much it takes: the pace, not the ramp, limits
     } else if (!this.store.pace(this.key)) {
       // Refused with nothing admitted to learn from: after the cooldown, start again from one.
@@ -328,7 +342,10 @@ export class Lane {
       if (wait !== 0) return wait < 0 ? UNTIL_SETTLED : Math.max(1, wait);
     }
     const pace = this.settings.pacing ? this.store.pace(this.key) : undefined;
-    if (!pace) return go;
+    if (!pace) {
+      if (this.paced) this.paceGone();
+      return go;
+    }
     const taken = this.store.take(this.key, 'pace', 1, { capacity: pace.capacity, refillPerMs: 0, periodMs: pace.periodMs }, now);
     const verdict = (t: Awaited<typeof taken>): Admission => (t.ok ? go : Math.max(1, t.waitMs));
     return taken instanceof Promise ? taken.then(verdict) : verdict(taken);

@@ -152,6 +152,12 @@ export function paceAt(rate: number, periodMs?: number): PaceState {
  * happened to send is a lower bound, never the limit. Nothing learned is dropped at once.
  */
 export class PaceLearner {
+  /**
+   * `shared`: processes sharing a store each see part of a window, and add what they saw up; what
+   * this one saw is its share of the lesson however small, never a measure of the whole pace.
+   */
+  constructor(private readonly shared = false) {}
+
   private readonly successes = new SuccessLog();
   private readonly meter = new SendMeter();
   private lesson: Lesson | undefined;
@@ -172,6 +178,7 @@ export class PaceLearner {
   succeeded(sentAt: number, now: number, current: PaceState | undefined): PaceState | undefined {
     this.successes.add(sentAt);
     this.windowStart = undefined;
+    this.lessonAt = undefined;
     const lesson = this.lesson;
     // Sent before the refusal, answered after it, and before any release: the window admitted one more.
     if (lesson && sentAt >= lesson.from && sentAt <= lesson.at && now <= lesson.until) {
@@ -179,6 +186,7 @@ export class PaceLearner {
       const pace = this.lesson.pace as PaceState;
       this.curve = new RateCurve(rateOf(pace), rateOf(pace), lesson.at);
       this.windowStart = laggingStart(lesson.from, pace.periodMs, lesson.until);
+      this.lessonAt = lesson.at;
       return pace;
     }
     if (!current || now < this.nextGrowAt) return undefined;
@@ -197,15 +205,24 @@ export class PaceLearner {
     const known = Math.max(current.capacity, paceAt(this.curve.max, current.periodMs).capacity);
     const step = Math.max(1, Math.floor(current.capacity * GROW_STEP));
     const capacity = next.capacity <= known ? next.capacity : Math.max(known, Math.min(next.capacity, current.capacity + step));
-    return capacity !== current.capacity ? { capacity, periodMs: current.periodMs } : undefined;
+    // Successes only ever raise a pace: one in force above this curve (another process' lessons added up) stands.
+    return capacity > current.capacity ? { capacity, periodMs: current.periodMs } : undefined;
   }
 
   /** Where the windows of the pace the last refusal taught start (epoch ms), when it taught one. */
   windowStart: number | undefined = undefined;
 
+  /**
+   * When the refusal came (epoch ms) whose lesson the pace last returned is: what this process saw
+   * that window admit, which processes sharing a store add up. Undefined for a pace worked out from
+   * the one in force (grown, cut): the origin's whole pace.
+   */
+  lessonAt: number | undefined = undefined;
+
   /** A refusal of a request sent at `sentAt`, with the server's wait or none: the pace to store, or undefined. */
   limited(wait: number | undefined, sentAt: number, now: number, current: PaceState | undefined): PaceState | undefined {
     this.windowStart = undefined;
+    this.lessonAt = undefined;
     return wait === undefined ? this.cut(sentAt, now, current) : this.window(wait, now, current);
   }
 
@@ -219,6 +236,14 @@ export class PaceLearner {
     this.lesson = learn(this.successes, now, now + wait, Math.max(this.lesson?.until ?? -Infinity, windowStart));
     this.cutAt = now;
     const learned = this.lesson.pace;
+    if (this.shared) {
+      if (!learned) return undefined;
+      // The pace in force becomes the lessons added up: the curve starts from it at the first success.
+      this.curve = undefined;
+      this.windowStart = laggingStart(this.lesson.from, learned.periodMs, this.lesson.until);
+      this.lessonAt = this.lesson.at;
+      return learned;
+    }
     const previous = current && rateOf(current);
     // A few requests admitted, with nothing known before: a lower bound, no measure of the limit.
     if (!current && (learned?.capacity ?? 0) < MIN_SAMPLE) return undefined;
@@ -238,6 +263,7 @@ export class PaceLearner {
     }
     this.curve = new RateCurve(rate, rate, now);
     this.windowStart = laggingStart(this.lesson.from, learned.periodMs, this.lesson.until);
+    this.lessonAt = this.lesson.at;
     return learned;
   }
 

@@ -8,6 +8,18 @@ export interface PaceState {
   readonly periodMs: number;
 }
 
+/** How a pace was learned: where its windows start, and whether it is one process' share of a lesson. */
+export interface PaceHow {
+  /** Where a window of the pace starts, epoch ms. */
+  readonly windowStart?: number;
+  /**
+   * When the refusal came whose lesson this is, epoch ms: the pace is what this process saw that
+   * window admit, its share of the lesson, which processes sharing a store add up. Absent: the
+   * origin's whole pace (grown, or cut, from the one in force).
+   */
+  readonly lessonAt?: number;
+}
+
 /** Outage detection: consecutive unknown-outcome failures, and whether only probes go out. */
 export interface BreakerState {
   /** Unknown-outcome failures in a row. */
@@ -45,11 +57,13 @@ export interface BackoffStore {
   /** The pace learned for `key`, or undefined while none is. */
   pace(key: string): PaceState | undefined;
   /**
-   * Records the pace learned for `key`, or forgets it (undefined). `windowStart` (epoch ms), when
-   * given, is where a window of the pace starts, so that its windows fall where the server's do;
-   * without it a new window length starts its windows at the first release.
+   * Records the pace learned for `key`, or forgets it (undefined). `how.windowStart` (epoch ms),
+   * when given, is where a window of the pace starts, so that its windows fall where the server's
+   * do; without it a new window length starts its windows at the first release. `how.lessonAt`: the
+   * pace is what this process saw one window admit, its share of a lesson that processes sharing
+   * the store add up; otherwise it is the origin's whole pace.
    */
-  setPace(key: string, pace: PaceState | undefined, windowStart?: number): void;
+  setPace(key: string, pace: PaceState | undefined, how?: PaceHow): void;
   /** Atomically takes `n` tokens from a bucket, or says how long until it could. */
   take(key: string, bucket: BucketName, n: number, spec: BucketSpec, now: number): TakeResult | Promise<TakeResult>;
   /** Returns tokens to a bucket, up to its capacity. */
@@ -104,7 +118,8 @@ export function memoryStore(): BackoffStore {
       of(key).breaker = breaker.failures === 0 && !breaker.probing ? CLOSED : breaker;
     },
     pace: (key) => of(key).pace,
-    setPace: (key, pace, windowStart) => {
+    setPace: (key, pace, how) => {
+      const windowStart = how?.windowStart;
       const state = of(key);
       // A new window length starts its windows afresh, at the first release after it (or where the
       // lesson puts them); a pace that only grows or shrinks keeps the window under way, so that it

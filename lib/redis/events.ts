@@ -5,7 +5,7 @@ import type { RedisClient, RedisSubscriber } from './client';
 export type Update =
   | { readonly kind: 'cooldown'; readonly key: string; readonly wait: number }
   | { readonly kind: 'breaker'; readonly key: string; readonly state: BreakerState }
-  | { readonly kind: 'pace'; readonly key: string; readonly pace: PaceState | undefined };
+  | { readonly kind: 'pace'; readonly key: string; readonly pace: PaceState | undefined; readonly version: number };
 
 export function encode(from: string, update: Update): string {
   return JSON.stringify({ from, ...update });
@@ -41,7 +41,12 @@ export function decode(message: string): { from: string; update: Update } | unde
   const { from, key } = m;
   if (m.kind === 'cooldown' && isNumber(m.wait)) return { from, update: { kind: 'cooldown', key, wait: m.wait } };
   if (m.kind === 'breaker' && isBreaker(m.state)) return { from, update: { kind: 'breaker', key, state: m.state } };
-  if (m.kind === 'pace' && (m.pace === undefined || isPace(m.pace))) return { from, update: { kind: 'pace', key, pace: m.pace } };
+  // A pace Redis published says none as null.
+  // Published by Redis: a pace of none is null, and the version a string of digits.
+  const version = Number(m.version);
+  if (m.kind === 'pace' && (m.pace === null || isPace(m.pace)) && Number.isFinite(version)) {
+    return { from, update: { kind: 'pace', key, pace: isPace(m.pace) ? m.pace : undefined, version } };
+  }
   return undefined;
 }
 

@@ -2,7 +2,10 @@
 export interface KeysOf {
   readonly cooldown: string;
   readonly breaker: string;
-  readonly pace: string;
+  /** The origin's pace: its capacity and window, and the processes' shares of the lesson that set it (a hash). */
+  readonly rate: string;
+  /** The processes that took from the pace lately, by when (a sorted set). */
+  readonly live: string;
   bucket(name: string): string;
 }
 
@@ -15,7 +18,8 @@ export function keysOf(prefix: string, key: string): KeysOf {
   return {
     cooldown: `${base}:cooldown`,
     breaker: `${base}:breaker`,
-    pace: `${base}:pace`,
+    rate: `${base}:rate`,
+    live: `${base}:live`,
     bucket: (name) => `${base}:bucket:${name}`,
   };
 }

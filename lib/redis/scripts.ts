@@ -23,9 +23,10 @@ const GUARD = `
 local deadline = tonumber(ARGV[1])
 if deadline > 0 and now > deadline then return {now, '${STALE}'} end`;
 
-/** KEYS: cooldown, breaker, pace. Reply: now, the cooldown's PTTL, the breaker and pace values or nil. */
+/** KEYS: cooldown, breaker, rate. Reply: now, the cooldown's PTTL, the breaker value or nil, the pace's capacity, window and version or nil. */
 export const LOAD = script(`
-return {now, redis.call('PTTL', KEYS[1]), redis.call('GET', KEYS[2]), redis.call('GET', KEYS[3])}`);
+local rate = redis.call('HMGET', KEYS[3], 'capacity', 'periodMs', 'version')
+return {now, redis.call('PTTL', KEYS[1]), redis.call('GET', KEYS[2]), rate[1], rate[2], rate[3]}`);
 
 /** KEYS: cooldown. ARGV: deadline, wait ms, channel, message. Extends the cooldown only; publishes when it did. */
 export const COOLDOWN = script(`${GUARD}
@@ -35,54 +36,177 @@ redis.call('SET', KEYS[1], '1', 'PX', wait)
 redis.call('PUBLISH', ARGV[3], ARGV[4])
 return {now, 1}`);
 
-/** KEYS: the state, then keys it resets (a new pace starts its windows afresh). ARGV: deadline, value ('' deletes), ttl ms, channel, message. */
+/** KEYS: the state. ARGV: deadline, value ('' deletes), ttl ms, channel, message. */
 export const STATE = script(`${GUARD}
-for i = 2, #KEYS do redis.call('DEL', KEYS[i]) end
 if ARGV[2] == '' then redis.call('DEL', KEYS[1]) else redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) end
 redis.call('PUBLISH', ARGV[4], ARGV[5])
 return {now, 1}`);
 
+// The origin's pace, one record in Redis: 'capacity' and 'periodMs' are what every process
+// releases at; 'lesson' is when the lesson that set it began, and each 's:<process>' field one
+// process' share of it (what it saw that window admit). Shares of a lesson add up; a share of a
+// refusal more than a window after the lesson's first starts a new one. A pace worked out from the
+// one in force (grown, or cut) replaces the record whole, shares and all.
+const SUM_SHARES = `
+local function sum_shares(key)
+  local fields = redis.call('HGETALL', key)
+  local total = 0
+  for i = 1, #fields, 2 do
+    if string.sub(fields[i], 1, 2) == 's:' then total = total + tonumber(fields[i + 1]) end
+  end
+  return total
+end
+local function drop_shares(key)
+  local fields = redis.call('HKEYS', key)
+  for i = 1, #fields do
+    if string.sub(fields[i], 1, 2) == 's:' then redis.call('HDEL', key, fields[i]) end
+  end
+end`;
+
 /**
- * The token bucket of bucket.ts, atomically, continuous or in fixed windows (`at` then
- * marks the window's start, and windows keep their phase). KEYS: the bucket. ARGV:
- * deadline, 'take' or 'give', n, capacity, refill per ms, window ms (0: continuous),
- * expiry ms of a bucket that does not refill. Reply: now, 1 or 0 (taken or not), the
- * wait until it could be (-1: never by itself). A full bucket is the same as none (a
- * fresh window only starts later), so a bucket is kept only until it would be full.
+ * KEYS: the rate, the pace bucket, the live processes. ARGV: deadline, process, mode ('share', 'whole' or 'forget'),
+ * capacity, window ms, where a window starts relative to the sender's now (ms, '' when the lesson
+ * does not say), ttl ms, channel, the origin's key, when the refusal came whose lesson a share is
+ * (relative to the sender's now, ms). Shares of refusals less than a window apart are one lesson's. Publishes the pace now in force, as every
+ * process is to release at, with its version (Redis' time in µs when written, so that a process
+ * hearing of two writes out of order keeps the later). Reply: now, 1, capacity (0: none), window ms, version.
  */
-export const BUCKET = script(`${GUARD}
-local n, capacity, rate, period = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
-local level = redis.call('HMGET', KEYS[1], 'tokens', 'at')
-local tokens = tonumber(level[1]) or capacity
-local at = tonumber(level[2]) or now
-local elapsed = math.max(0, now - at)
-if period > 0 then
-  local periods = math.floor(elapsed / period)
-  if periods > 0 then tokens, at = capacity, at + periods * period end
+export const PACE = script(`${GUARD}${SUM_SHARES}
+local self, mode, capacity, period = ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
+local before = tonumber(redis.call('HGET', KEYS[1], 'periodMs') or '0')
+local version = string.format('%.0f', tonumber(t[1]) * 1000000 + tonumber(t[2]))
+redis.call('ZADD', KEYS[3], now, self)
+redis.call('PEXPIRE', KEYS[3], ARGV[7])
+if mode == 'forget' then
+  redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+  capacity, period = 0, 0
+elseif mode == 'share' then
+  local at = now + tonumber(ARGV[10])
+  local lesson = tonumber(redis.call('HGET', KEYS[1], 'lesson') or '-1')
+  if lesson >= 0 and at < lesson - period then
+    -- A share of a lesson older than the one in force (answered late): it is no measure of this one.
+    local known = redis.call('HMGET', KEYS[1], 'capacity', 'periodMs', 'version')
+    return {now, 1, tonumber(known[1]) or 0, tonumber(known[2]) or 0, known[3] or '0'}
+  end
+  if lesson < 0 or at > lesson + period then
+    drop_shares(KEYS[1])
+    redis.call('HSET', KEYS[1], 'lesson', at, 'periodMs', period)
+  end
+  redis.call('HSET', KEYS[1], 's:' .. self, capacity)
+  capacity = sum_shares(KEYS[1])
+  -- The shares of one lesson differ in window by a few ms: the longest holds them all.
+  local known = tonumber(redis.call('HGET', KEYS[1], 'periodMs'))
+  if known > period then period = known end
 else
-  tokens, at = math.min(capacity, tokens + elapsed * rate), now
+  drop_shares(KEYS[1])
+  redis.call('HDEL', KEYS[1], 'lesson')
 end
-local ok, wait = 1, 0
-if ARGV[2] == 'give' then
-  tokens = math.min(capacity, tokens + n)
-elseif tokens >= n then
-  tokens = tokens - n
-else
-  ok = 0
-  if period > 0 then wait = math.max(1, math.ceil(at + period - now))
-  elseif rate > 0 then wait = math.ceil((n - tokens) / rate)
-  else wait = -1 end
+if mode ~= 'forget' then
+  redis.call('HDEL', KEYS[1], 'dropped')
+  redis.call('HSET', KEYS[1], 'capacity', capacity, 'periodMs', period, 'v:' .. self, 1, 'version', version)
+  if not redis.call('HGET', KEYS[1], 'used') then redis.call('HSET', KEYS[1], 'used', now) end
+  redis.call('PEXPIRE', KEYS[1], ARGV[7])
 end
-local ttl = tonumber(ARGV[7])
-if period > 0 then ttl = math.ceil(at + period - now)
-elseif rate > 0 then ttl = math.ceil((capacity - tokens) / rate) end
-if tokens >= capacity then
-  redis.call('DEL', KEYS[1])
-else
-  redis.call('HSET', KEYS[1], 'tokens', string.format('%.17g', tokens), 'at', string.format('%.17g', at))
-  redis.call('PEXPIRE', KEYS[1], math.max(1, ttl))
+if capacity > 0 and ARGV[6] ~= '' then
+  local at = now + tonumber(ARGV[6])
+  redis.call('HSET', KEYS[2], 'tokens', capacity, 'at', string.format('%.17g', at))
+  redis.call('PEXPIRE', KEYS[2], math.max(1, math.ceil(at + period - now)))
+elseif period ~= before then
+  redis.call('DEL', KEYS[2])
 end
+local pace = cjson.null
+if capacity > 0 then pace = {capacity = capacity, periodMs = period} end
+redis.call('PUBLISH', ARGV[8], cjson.encode({from = self, kind = 'pace', key = ARGV[9], pace = pace, version = version}))
+return {now, 1, capacity, period, version}`);
+
+// The token bucket of bucket.ts, atomically, continuous or in fixed windows (`at` then marks the
+// window's start, and windows keep their phase). A full bucket is the same as none (a fresh window
+// only starts later), so a bucket is kept only until it would be full. Returns 1 or 0 (taken or
+// not) and the wait until it could be (-1: never by itself).
+const BUCKET_FN = `
+local function bucket(key, mode, n, capacity, rate, period, idle_ttl)
+  local level = redis.call('HMGET', key, 'tokens', 'at')
+  local tokens = tonumber(level[1]) or capacity
+  local at = tonumber(level[2]) or now
+  local elapsed = math.max(0, now - at)
+  if period > 0 then
+    local periods = math.floor(elapsed / period)
+    if periods > 0 then tokens, at = capacity, at + periods * period end
+    if tokens > capacity then tokens = capacity end
+  else
+    tokens, at = math.min(capacity, tokens + elapsed * rate), now
+  end
+  local ok, wait = 1, 0
+  if mode == 'give' then
+    tokens = math.min(capacity, tokens + n)
+  elseif tokens >= n then
+    tokens = tokens - n
+  else
+    ok = 0
+    if period > 0 then wait = math.max(1, math.ceil(at + period - now))
+    elseif rate > 0 then wait = math.ceil((n - tokens) / rate)
+    else wait = -1 end
+  end
+  local ttl = idle_ttl
+  if period > 0 then ttl = math.ceil(at + period - now)
+  elseif rate > 0 then ttl = math.ceil((capacity - tokens) / rate) end
+  if tokens >= capacity and at <= now then
+    redis.call('DEL', key)
+  else
+    redis.call('HSET', key, 'tokens', string.format('%.17g', tokens), 'at', string.format('%.17g', at))
+    redis.call('PEXPIRE', key, math.max(1, ttl))
+  end
+  return ok, wait
+end`;
+
+/**
+ * A bucket of the caller's size (the retry budget). KEYS: the bucket. ARGV: deadline, 'take' or
+ * 'give', n, capacity, refill per ms, window ms (0: continuous), expiry ms of a bucket that does
+ * not refill. Reply: now, 1 or 0 (taken or not), the wait until it could be (-1: never by itself).
+ */
+export const BUCKET = script(`${GUARD}${BUCKET_FN}
+local ok, wait = bucket(KEYS[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]))
 return {now, ok, wait}`);
+
+/**
+ * A token of the origin's pace, of the size Redis holds (never the caller's idea of it). KEYS: the
+ * rate, the pace bucket, the live processes. ARGV: deadline, process, n, how long a process counts
+ * as live after its last take or write (ms), ttl ms of the rate. The processes that wrote the pace
+ * vouch for it; one not seen for the live span before the last take no longer does, and a pace no
+ * live process vouches for is dropped (its lesson may be a limit long gone: the lanes ramp and
+ * learn again). Reply: now, 1 or 0 (taken or not), 2 (the pace was dropped) or 3 (Redis holds
+ * none: flushed, restarted), the wait, the processes live, the pace's capacity, window and version.
+ */
+export const TAKE_PACE = script(`${GUARD}${BUCKET_FN}
+local self, n, live_ms, ttl = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local used = tonumber(redis.call('HGET', KEYS[1], 'used') or '0')
+redis.call('ZADD', KEYS[3], now, self)
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - ttl)
+redis.call('PEXPIRE', KEYS[3], ttl)
+local live = redis.call('ZCOUNT', KEYS[3], now - live_ms, '+inf')
+local fields = redis.call('HGETALL', KEYS[1])
+local vouched = false
+for i = 1, #fields, 2 do
+  local f = fields[i]
+  if string.sub(f, 1, 2) == 'v:' then
+    local seen = tonumber(redis.call('ZSCORE', KEYS[3], string.sub(f, 3)) or '-1')
+    if seen >= used - live_ms then vouched = true else redis.call('HDEL', KEYS[1], f) end
+  end
+end
+if #fields == 0 then return {now, 3, 0, live, 0, 0} end
+local capacity = tonumber(redis.call('HGET', KEYS[1], 'capacity') or '0')
+local period = tonumber(redis.call('HGET', KEYS[1], 'periodMs') or '0')
+if not vouched or capacity <= 0 or period <= 0 then
+  -- Dropped, not lost: a process that still holds a copy must not write it back.
+  redis.call('DEL', KEYS[1], KEYS[2])
+  redis.call('HSET', KEYS[1], 'dropped', 1)
+  redis.call('PEXPIRE', KEYS[1], ttl)
+  return {now, 2, 0, live, 0, 0, string.format('%.0f', tonumber(t[1]) * 1000000 + tonumber(t[2]))}
+end
+redis.call('HSET', KEYS[1], 'used', now)
+redis.call('PEXPIRE', KEYS[1], ttl)
+local ok, wait = bucket(KEYS[2], 'take', n, capacity, 0, period, ttl)
+return {now, ok, wait, live, capacity, period, redis.call('HGET', KEYS[1], 'version') or '0'}`);
 
 function isNoScript(error: unknown): boolean {
   return error instanceof Error && error.message.startsWith('NOSCRIPT');

@@ -1,13 +1,12 @@
 import type { Clock } from '../clock';
 import type { BucketSpec } from '../coordination/bucket';
-import { memoryStore, type BackoffStore, type BreakerState, type BucketName, type PaceState, type TakeResult } from '../coordination/store';
+import { memoryStore, type BackoffStore, type BreakerState, type BucketName, type PaceHow, type PaceState, type TakeResult } from '../coordination/store';
 import type { RedisClient } from './client';
-import { encode, isBreaker, isPace, readState, Subscription, type Update } from './events';
+import { encode, isBreaker, readState, Subscription, type Update } from './events';
 import { channelOf, keysOf } from './keys';
 import { Link } from './link';
-import { PaceShares } from './shares';
 import type { ResolvedRedisOptions } from './options';
-import { BUCKET, COOLDOWN, LOAD, runScript, STALE, STATE, type Script } from './scripts';
+import { BUCKET, COOLDOWN, LOAD, PACE, runScript, STALE, STATE, TAKE_PACE, type Script } from './scripts';
 
 /** A BackoffStore shared through Redis; `close()` ends its subscription. */
 export interface RedisBackoffStore extends BackoffStore {
@@ -21,6 +20,10 @@ const BREAKER_TTL = 60_000;
 const PACE_TTL = 600_000;
 /** A bucket that does not refill (the retry budget) is forgotten, so full again, after ten idle minutes. */
 const IDLE_BUCKET_TTL = 600_000;
+/** A pace's version more than this much older than the last one heard of (µs) means Redis' clock stepped back. */
+const VERSION_STEP = 10_000_000;
+/** A process counts as live this long after it last took from a pace or wrote one, ms. */
+const LIVE_MS = 3000;
 /** Slack on a write's deadline for the error of the learned clock offset and small clock steps. */
 const STALE_GRACE = 1000;
 
@@ -32,7 +35,10 @@ const STALE_GRACE = 1000;
 export class SharedStore implements RedisBackoffStore {
   private readonly mirror = memoryStore();
   private readonly known = new Set<string>();
-  private readonly shares = new PaceShares();
+  /** The processes live at each key as Redis last said: in fallback each takes its share of the pace. */
+  private readonly live = new Map<string, number>();
+  /** The version of the pace last heard of, at each key. */
+  private readonly versions = new Map<string, number>();
   /** Tells this store's own messages from others'. */
   private readonly self: string;
   private readonly channel: string;
@@ -49,7 +55,7 @@ export class SharedStore implements RedisBackoffStore {
     this.self = [clock.random(), clock.random()].map((r) => r.toString(36).slice(2)).join('');
     this.channel = channelOf(options.prefix);
     this.link = new Link(options, clock, () => client.ping(), () => this.resync());
-    this.events = new Subscription(client, this.channel, (update, from) => this.received(update, from), this.self);
+    this.events = new Subscription(client, this.channel, (update) => this.received(update), this.self);
     // Connect the subscriber now, so the first request does not wait for it.
     this.events.start().catch(() => undefined);
   }
@@ -80,19 +86,86 @@ export class SharedStore implements RedisBackoffStore {
     return this.mirror.pace(key);
   }
 
-  /** This process' share: published as is, stored in Redis as the sum this process sees. */
-  setPace(key: string, pace: PaceState | undefined): void {
-    const before = this.mirror.pace(key);
-    const total = this.shares.set(key, this.self, pace, this.options.now());
-    this.mirror.setPace(key, total);
-    const value = total ? JSON.stringify({ capacity: total.capacity, periodMs: total.periodMs }) : '';
+  /**
+   * Redis holds the origin's one pace: a share is added to the lesson's others there, and Redis
+   * answers, and tells every process, the pace they add up to. Until it answers, the mirror holds
+   * what this process learned.
+   */
+  setPace(key: string, pace: PaceState | undefined, how?: PaceHow): void {
+    this.mirror.setPace(key, pace, how);
+    if (!this.link.useRedis()) return;
     const k = keysOf(this.options.prefix, key);
-    // As in memory: only a new window length starts the windows afresh.
-    const resets = total?.periodMs !== before?.periodMs ? [k.bucket('pace')] : [];
-    this.share(STATE, [k.pace, ...resets], [value, PACE_TTL], { kind: 'pace', key, pace });
+    const now = this.options.now();
+    const mode = pace === undefined ? 'forget' : how?.lessonAt !== undefined ? 'share' : 'whole';
+    // Times go to Redis relative to now, so that no process' wall clock is trusted.
+    const start = pace && how?.windowStart !== undefined ? Math.round(how.windowStart - now) : '';
+    const lesson = how?.lessonAt !== undefined ? Math.round(how.lessonAt - now) : 0;
+    const args = [this.self, mode, pace?.capacity ?? 0, pace?.periodMs ?? 0, start, PACE_TTL, this.channel, key, lesson];
+    this.link.run(() => this.exec(PACE, [k.rate, k.bucket('pace'), k.live], args)).then(
+      (reply) => {
+        if (reply[1] === 1) this.inForce(key, Number(reply[2]), Number(reply[3]), Number(reply[4]));
+      },
+      () => undefined,
+    );
+  }
+
+  /**
+   * The pace Redis says is in force (capacity 0: none), into the mirror when it differs and is no
+   * older than the last one heard of: a reply and a message may arrive in either order. A version
+   * far older is taken all the same (Redis' clock stepped back).
+   */
+  private inForce(key: string, capacity: number, periodMs: number, version: number): void {
+    const last = this.versions.get(key) ?? 0;
+    if (version < last && version > last - VERSION_STEP) return;
+    this.versions.set(key, version);
+    const mirrored = this.mirror.pace(key);
+    if (!(capacity > 0 && periodMs > 0)) {
+      if (mirrored) this.mirror.setPace(key, undefined);
+      return;
+    }
+    if (mirrored?.capacity !== capacity || mirrored.periodMs !== periodMs) this.mirror.setPace(key, { capacity, periodMs });
+  }
+
+  /**
+   * A token of the pace Redis holds, whatever size the caller thinks it is; in fallback, of this
+   * process' share of the last pace known (the pace / the processes live), never the whole of it.
+   */
+  private takePace(key: string, n: number, spec: BucketSpec, now: number): TakeResult | Promise<TakeResult> {
+    const local = (): TakeResult => {
+      const share = Math.max(1, Math.floor(spec.capacity / (this.live.get(key) ?? 1)));
+      return this.mirror.take(key, 'pace', n, { ...spec, capacity: share }, now) as TakeResult;
+    };
+    if (!this.link.useRedis()) return local();
+    const k = keysOf(this.options.prefix, key);
+    const args = [this.self, n, LIVE_MS, PACE_TTL];
+    return this.link.run(() => this.exec(TAKE_PACE, [k.rate, k.bucket('pace'), k.live], args)).then((reply): TakeResult => {
+      const status = reply[1];
+      if (status === STALE) return local();
+      this.live.set(key, Math.max(1, Number(reply[3]) || 1));
+      if (status === 2) {
+        // No live process vouches for it any more: the lanes ramp and learn again.
+        this.inForce(key, 0, 0, Number(reply[6]));
+        return { ok: true };
+      }
+      if (status === 3) {
+        // Redis lost it (a restart, a flush): the last pace known goes back, as the origin's whole pace.
+        this.rejoin(key);
+        return local();
+      }
+      this.inForce(key, Number(reply[4]), Number(reply[5]), Number(reply[6]));
+      if (status === 1) return { ok: true };
+      return { ok: false, waitMs: Math.max(1, Number(reply[2])) };
+    }, local);
+  }
+
+  /** Puts the pace this process holds back into Redis, which lost it. */
+  private rejoin(key: string): void {
+    const pace = this.mirror.pace(key);
+    if (pace) this.setPace(key, pace);
   }
 
   take(key: string, bucket: BucketName, n: number, spec: BucketSpec, now: number): TakeResult | Promise<TakeResult> {
+    if (bucket === 'pace') return this.takePace(key, n, spec, now);
     const local = () => this.mirror.take(key, bucket, n, spec, now);
     if (!this.link.useRedis()) return local();
     return this.link.run(() => this.bucket(key, bucket, 'take', n, spec)).then((reply): TakeResult | Promise<TakeResult> => {
@@ -122,7 +195,7 @@ export class SharedStore implements RedisBackoffStore {
     return this.link
       .run(async () => {
         await this.events.start();
-        return this.exec(LOAD, [k.cooldown, k.breaker, k.pace], []);
+        return this.exec(LOAD, [k.cooldown, k.breaker, k.rate], []);
       })
       .then((reply) => this.loaded(key, reply), () => undefined);
   }
@@ -131,18 +204,19 @@ export class SharedStore implements RedisBackoffStore {
     return this.events.close((promise) => this.link.timed(promise));
   }
 
-  private loaded(key: string, [, pttl, breaker, pace]: unknown[]): void {
+  private loaded(key: string, [, pttl, breaker, capacity, periodMs, version]: unknown[]): void {
     if (typeof pttl === 'number' && pttl > 0) this.mirror.setCooldown(key, this.options.now() + pttl);
     const b = readState(breaker, isBreaker);
     if (b) this.mirror.setBreaker(key, b);
-    const p = readState(pace, isPace);
-    if (p) this.mirror.setPace(key, p);
+    const c = Number(capacity);
+    const p = Number(periodMs);
+    if (c > 0 && p > 0) this.inForce(key, c, p, Number(version) || 0);
   }
 
-  private received(update: Update, from: string): void {
+  private received(update: Update): void {
     if (update.kind === 'cooldown') this.mirror.setCooldown(update.key, this.options.now() + update.wait);
     else if (update.kind === 'breaker') this.mirror.setBreaker(update.key, update.state);
-    else this.mirror.setPace(update.key, this.shares.set(update.key, from, update.pace, this.options.now()));
+    else this.inForce(update.key, update.pace?.capacity ?? 0, update.pace?.periodMs ?? 0, update.version);
   }
 
   /** A cooldown goes to Redis as the wait left, so no process' wall clock is trusted. */
