@@ -360,6 +360,32 @@ describe('one pace per origin, held in Redis', () => {
     expect(await rate(admin)).toEqual(['20', '1000']);
   }, 15_000);
 
+  it('leases the tokens its held requests want in one round trip, up to its share of the window, and never past it', async () => {
+    const [a, b] = [store(), store()];
+    await Promise.all([a.prepare('k'), b.prepare('k')]);
+    a.setPace('k', { capacity: 10, periodMs: 1_000 });
+    await until('B holds the pace', () => b.pace('k') !== undefined, 500);
+    const spec = { capacity: 10, refillPerMs: 0, periodMs: 1_000 };
+    const now = Date.now();
+    // Ten requests held: the first asks Redis for ten, the other nine are served from the lease at once.
+    expect(await a.take('k', 'pace', 1, spec, now, 10)).toEqual({ ok: true });
+    const leased = Array.from({ length: 9 }, () => a.take('k', 'pace', 1, spec, now));
+    expect(leased.every((t) => !(t instanceof Promise) && t.ok)).toBe(true);
+    // The window is spent, for this process and for the other.
+    expect((await a.take('k', 'pace', 1, spec, now)).ok).toBe(false);
+    expect((await b.take('k', 'pace', 1, spec, Date.now())).ok).toBe(false);
+  });
+
+  it('leases no token past a refusal: a 429 ends what was taken ahead', async () => {
+    const a = store();
+    await a.prepare('k');
+    a.setPace('k', { capacity: 10, periodMs: 1_000 });
+    const spec = { capacity: 10, refillPerMs: 0, periodMs: 1_000 };
+    await until('in Redis', async () => (await a.take('k', 'pace', 1, spec, Date.now(), 5)).ok);
+    a.setCooldown('k', Date.now() + 1_000);
+    expect(a.take('k', 'pace', 1, spec, Date.now())).toBeInstanceOf(Promise);
+  });
+
   it('puts the last pace known back when Redis lost it (a flush, a restart)', async () => {
     const [a, admin] = [store(), connection()];
     await a.prepare('k');
@@ -369,6 +395,49 @@ describe('one pace per origin, held in Redis', () => {
     await a.take('k', 'pace', 1, { capacity: 5, refillPerMs: 0, periodMs: 1_000 }, Date.now());
     await until('back in Redis', async () => (await rate(admin))[0] === '5', 500);
     expect(a.pace('k')).toEqual({ capacity: 5, periodMs: 1_000 });
+  });
+});
+
+describe('outages across processes', () => {
+  it('lets one process at a time send the outage probe', async () => {
+    const [a, b] = [store(), store()];
+    expect(await a.probeLease?.('k', 300)).toBe(true);
+    expect(await b.probeLease?.('k', 300)).toBe(false);
+    expect(await a.probeLease?.('k', 300)).toBe(false);
+    await sleep(350);
+    expect(await b.probeLease?.('k', 300)).toBe(true);
+  });
+
+  it('sends one probe an interval for all processes: an attached instance waits for another\'s probe', async () => {
+    const site = await http([reply(503)]);
+    const [a, b] = [store(), store()];
+    const probing = { threshold: 1, interval: 400 };
+    const apis = [a, b].map((s) => {
+      const api = site.client();
+      attach(api, { store: s, retries: 0, probing, budget: false });
+      return api;
+    });
+    await apis[0].get('/first').catch(() => undefined);
+    await until('B knows of the outage', () => b.breaker(site.url).probing, 500);
+    const started = Date.now();
+    // Two requests each, every wait bounded: a hang fails the count, not the run.
+    const requests = apis.flatMap((api) => ['/p1', '/p2'].map((path) => api.get(path).catch(() => undefined)));
+    await Promise.all(requests.map((request) => Promise.race([request, sleep(1_500)])));
+    const probes = site.arrivals.filter((r) => r.at >= started && r.at < started + 1_000);
+    // Two processes, one probe each interval between them: at most 3 in a second (at 0, 400, 800 ms).
+    expect(probes.length).toBeLessThanOrEqual(3);
+  });
+
+  it('forgets an outage another process told of, a minute after it last heard of it', async () => {
+    let t = Date.now();
+    const [a, b] = [store(), store({ now: () => t })];
+    await Promise.all([a.prepare('k'), b.prepare('k')]);
+    a.setBreaker('k', { failures: 5, probing: true });
+    await until('B hears of it', () => b.breaker('k').probing, 500);
+    t += 59_000;
+    expect(b.breaker('k').probing).toBe(true);
+    t += 2_000;
+    expect(b.breaker('k')).toEqual({ failures: 0, probing: false });
   });
 });
 

@@ -118,7 +118,7 @@ export class Lane {
     if (this.held > 0 || (this.settings.pacing && this.store.pace(this.key))) return undefined;
     if (this.paced) this.paceGone();
     const admission = this.admitUnpaced(now);
-    if (admission !== GO && admission !== GO_PROBE) return undefined;
+    if (admission !== GO && (admission !== GO_PROBE || this.sharedProbe)) return undefined;
     if (this.quotas.known && this.quotas.wait(use, now) !== 0) return undefined;
     return this.enter(admission === GO_PROBE, now, use);
   }
@@ -337,6 +337,27 @@ export class Lane {
   private admit(now: number, use: Use): Admission | Promise<Admission> {
     const go = this.admitUnpaced(now);
     if (go !== GO && go !== GO_PROBE) return go;
+    if (go === GO_PROBE && this.sharedProbe) {
+      // One outage probe for every process sharing the store: the others wait for its answer.
+      const interval = Math.max(1, this.settings.probing?.interval ?? PROBE_STALL);
+      const leased = this.store.probeLease?.(this.key, interval) ?? true;
+      const verdict = (ok: boolean): Admission | Promise<Admission> => {
+        if (ok) return this.admitPaced(now, use, go);
+        this.nextProbeAt = now + interval;
+        return interval;
+      };
+      return leased instanceof Promise ? leased.then(verdict) : verdict(leased);
+    }
+    return this.admitPaced(now, use, go);
+  }
+
+  /** An outage probe of a store shared between processes must lease its turn. */
+  private get sharedProbe(): boolean {
+    return this.store.probeLease !== undefined && this.store.breaker(this.key).probing;
+  }
+
+  /** Past cooldown, outage and ramp: the declared limits, then the pace. */
+  private admitPaced(now: number, use: Use, go: Admission): Admission | Promise<Admission> {
     if (this.quotas.known) {
       const wait = this.quotas.wait(use, now);
       if (wait !== 0) return wait < 0 ? UNTIL_SETTLED : Math.max(1, wait);
@@ -346,7 +367,7 @@ export class Lane {
       if (this.paced) this.paceGone();
       return go;
     }
-    const taken = this.store.take(this.key, 'pace', 1, { capacity: pace.capacity, refillPerMs: 0, periodMs: pace.periodMs }, now);
+    const taken = this.store.take(this.key, 'pace', 1, { capacity: pace.capacity, refillPerMs: 0, periodMs: pace.periodMs }, now, this.held);
     const verdict = (t: Awaited<typeof taken>): Admission => (t.ok ? go : Math.max(1, t.waitMs));
     return taken instanceof Promise ? taken.then(verdict) : verdict(taken);
   }

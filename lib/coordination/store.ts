@@ -64,8 +64,17 @@ export interface BackoffStore {
    * the store add up; otherwise it is the origin's whole pace.
    */
   setPace(key: string, pace: PaceState | undefined, how?: PaceHow): void;
-  /** Atomically takes `n` tokens from a bucket, or says how long until it could. */
-  take(key: string, bucket: BucketName, n: number, spec: BucketSpec, now: number): TakeResult | Promise<TakeResult>;
+  /**
+   * Atomically takes `n` tokens from a bucket, or says how long until it could. `wanted`: how many
+   * more the caller is holding requests for, which a shared store may lease at once, so that they
+   * do not each wait a round trip.
+   */
+  take(key: string, bucket: BucketName, n: number, spec: BucketSpec, now: number, wanted?: number): TakeResult | Promise<TakeResult>;
+  /**
+   * Optional: leases the one outage probe of `key` for `ms` among every user of the store; true
+   * when this one has it. A store of one process needs none: its lane sends one probe at a time.
+   */
+  probeLease?(key: string, ms: number): boolean | Promise<boolean>;
   /** Returns tokens to a bucket, up to its capacity. */
   give(key: string, bucket: BucketName, n: number, spec: BucketSpec, now: number): void;
   /** Optional: the tokens a bucket holds now, as this process knows them, for a snapshot; taking none. */

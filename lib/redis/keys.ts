@@ -6,6 +6,8 @@ export interface KeysOf {
   readonly rate: string;
   /** The processes that took from the pace lately, by when (a sorted set). */
   readonly live: string;
+  /** Who sends the outage probe now (a lease). */
+  readonly probe: string;
   bucket(name: string): string;
 }
 
@@ -20,6 +22,7 @@ export function keysOf(prefix: string, key: string): KeysOf {
     breaker: `${base}:breaker`,
     rate: `${base}:rate`,
     live: `${base}:live`,
+    probe: `${base}:probe`,
     bucket: (name) => `${base}:bucket:${name}`,
   };
 }

@@ -122,9 +122,10 @@ return {now, 1, capacity, period, version}`);
 // The token bucket of bucket.ts, atomically, continuous or in fixed windows (`at` then marks the
 // window's start, and windows keep their phase). A full bucket is the same as none (a fresh window
 // only starts later), so a bucket is kept only until it would be full. Returns 1 or 0 (taken or
-// not) and the wait until it could be (-1: never by itself).
+// not), the wait until it could be (-1: never by itself), how many were taken (up to `ask`, when
+// more than `n` are there), and when a window bucket's window ends (ms from now; 0: continuous).
 const BUCKET_FN = `
-local function bucket(key, mode, n, capacity, rate, period, idle_ttl)
+local function bucket(key, mode, n, capacity, rate, period, idle_ttl, ask)
   local level = redis.call('HMGET', key, 'tokens', 'at')
   local tokens = tonumber(level[1]) or capacity
   local at = tonumber(level[2]) or now
@@ -136,11 +137,12 @@ local function bucket(key, mode, n, capacity, rate, period, idle_ttl)
   else
     tokens, at = math.min(capacity, tokens + elapsed * rate), now
   end
-  local ok, wait = 1, 0
+  local ok, wait, taken = 1, 0, 0
   if mode == 'give' then
     tokens = math.min(capacity, tokens + n)
   elseif tokens >= n then
-    tokens = tokens - n
+    taken = math.max(n, math.min(ask or n, math.floor(tokens)))
+    tokens = tokens - taken
   else
     ok = 0
     if period > 0 then wait = math.max(1, math.ceil(at + period - now))
@@ -156,7 +158,9 @@ local function bucket(key, mode, n, capacity, rate, period, idle_ttl)
     redis.call('HSET', key, 'tokens', string.format('%.17g', tokens), 'at', string.format('%.17g', at))
     redis.call('PEXPIRE', key, math.max(1, ttl))
   end
-  return ok, wait
+  local ends = 0
+  if period > 0 then ends = math.ceil(at + period - now) end
+  return ok, wait, taken, ends
 end`;
 
 /**
@@ -165,17 +169,19 @@ end`;
  * not refill. Reply: now, 1 or 0 (taken or not), the wait until it could be (-1: never by itself).
  */
 export const BUCKET = script(`${GUARD}${BUCKET_FN}
-local ok, wait = bucket(KEYS[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]))
+local ok, wait = bucket(KEYS[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[3]))
 return {now, ok, wait}`);
 
 /**
  * A token of the origin's pace, of the size Redis holds (never the caller's idea of it). KEYS: the
  * rate, the pace bucket, the live processes. ARGV: deadline, process, n, how long a process counts
- * as live after its last take or write (ms), ttl ms of the rate. The processes that wrote the pace
+ * as live after its last take or write (ms), ttl ms of the rate, how many it asks for at most (a
+ * lease of tokens of this window, for the requests it holds). The processes that wrote the pace
  * vouch for it; one not seen for the live span before the last take no longer does, and a pace no
  * live process vouches for is dropped (its lesson may be a limit long gone: the lanes ramp and
  * learn again). Reply: now, 1 or 0 (taken or not), 2 (the pace was dropped) or 3 (Redis holds
- * none: flushed, restarted), the wait, the processes live, the pace's capacity, window and version.
+ * none: flushed, restarted), the wait, the processes live, the pace's capacity, window and version,
+ * how many tokens were taken, and when their window ends (ms from now).
  */
 export const TAKE_PACE = script(`${GUARD}${BUCKET_FN}
 local self, n, live_ms, ttl = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
@@ -205,8 +211,13 @@ if not vouched or capacity <= 0 or period <= 0 then
 end
 redis.call('HSET', KEYS[1], 'used', now)
 redis.call('PEXPIRE', KEYS[1], ttl)
-local ok, wait = bucket(KEYS[2], 'take', n, capacity, 0, period, ttl)
-return {now, ok, wait, live, capacity, period, redis.call('HGET', KEYS[1], 'version') or '0'}`);
+local ok, wait, taken, ends = bucket(KEYS[2], 'take', n, capacity, 0, period, ttl, tonumber(ARGV[6]))
+return {now, ok, wait, live, capacity, period, redis.call('HGET', KEYS[1], 'version') or '0', taken, ends}`);
+
+/** KEYS: the probe lease. ARGV: deadline, process, ms. Reply: now, 1 when this process has the lease, else 0. */
+export const PROBE = script(`${GUARD}
+if redis.call('SET', KEYS[1], ARGV[2], 'NX', 'PX', ARGV[3]) then return {now, 1} end
+return {now, 0}`);
 
 function isNoScript(error: unknown): boolean {
   return error instanceof Error && error.message.startsWith('NOSCRIPT');

@@ -6,7 +6,8 @@ import { encode, isBreaker, readState, Subscription, type Update } from './event
 import { channelOf, keysOf } from './keys';
 import { Link } from './link';
 import type { ResolvedRedisOptions } from './options';
-import { BUCKET, COOLDOWN, LOAD, PACE, runScript, STALE, STATE, TAKE_PACE, type Script } from './scripts';
+import { SharedPace } from './pace';
+import { BUCKET, COOLDOWN, LOAD, PROBE, runScript, STALE, STATE, type Script } from './scripts';
 
 /** A BackoffStore shared through Redis; `close()` ends its subscription. */
 export interface RedisBackoffStore extends BackoffStore {
@@ -15,15 +16,10 @@ export interface RedisBackoffStore extends BackoffStore {
   close(): Promise<void>;
 }
 
-/** An open breaker is forgotten a minute after its last update; a learned pace after ten. */
+/** An open breaker is forgotten a minute after its last update. */
 const BREAKER_TTL = 60_000;
-const PACE_TTL = 600_000;
 /** A bucket that does not refill (the retry budget) is forgotten, so full again, after ten idle minutes. */
 const IDLE_BUCKET_TTL = 600_000;
-/** A pace's version more than this much older than the last one heard of (µs) means Redis' clock stepped back. */
-const VERSION_STEP = 10_000_000;
-/** A process counts as live this long after it last took from a pace or wrote one, ms. */
-const LIVE_MS = 3000;
 /** Slack on a write's deadline for the error of the learned clock offset and small clock steps. */
 const STALE_GRACE = 1000;
 
@@ -35,10 +31,9 @@ const STALE_GRACE = 1000;
 export class SharedStore implements RedisBackoffStore {
   private readonly mirror = memoryStore();
   private readonly known = new Set<string>();
-  /** The processes live at each key as Redis last said: in fallback each takes its share of the pace. */
-  private readonly live = new Map<string, number>();
-  /** The version of the pace last heard of, at each key. */
-  private readonly versions = new Map<string, number>();
+  private readonly paces: SharedPace;
+  /** When an outage state was last heard of from another process (local ms), at each key. */
+  private readonly heard = new Map<string, number>();
   /** Tells this store's own messages from others'. */
   private readonly self: string;
   private readonly channel: string;
@@ -56,6 +51,14 @@ export class SharedStore implements RedisBackoffStore {
     this.channel = channelOf(options.prefix);
     this.link = new Link(options, clock, () => client.ping(), () => this.resync());
     this.events = new Subscription(client, this.channel, (update) => this.received(update), this.self);
+    this.paces = new SharedPace({
+      self: this.self,
+      channel: this.channel,
+      options,
+      mirror: this.mirror,
+      link: this.link,
+      exec: (script, keys, args) => this.exec(script, keys, args),
+    });
     // Connect the subscriber now, so the first request does not wait for it.
     this.events.start().catch(() => undefined);
   }
@@ -66,16 +69,27 @@ export class SharedStore implements RedisBackoffStore {
   }
 
   setCooldown(key: string, until: number): void {
+    this.paces.refused(key);
     this.mirror.setCooldown(key, until);
     this.shareCooldown(key, until);
   }
 
   breaker(key: string): BreakerState {
     this.link.useRedis();
-    return this.mirror.breaker(key);
+    const breaker = this.mirror.breaker(key);
+    if (breaker.failures === 0 && !breaker.probing) return breaker;
+    // An outage heard of from others ends here when Redis would have forgotten it: nobody updated it for a minute.
+    const heard = this.heard.get(key);
+    if (heard !== undefined && this.options.now() > heard + BREAKER_TTL) {
+      this.heard.delete(key);
+      this.mirror.setBreaker(key, { failures: 0, probing: false });
+      return this.mirror.breaker(key);
+    }
+    return breaker;
   }
 
   setBreaker(key: string, state: BreakerState): void {
+    this.heard.delete(key);
     this.mirror.setBreaker(key, state);
     const open = state.failures > 0 || state.probing;
     const value = open ? JSON.stringify({ failures: state.failures, probing: state.probing }) : '';
@@ -86,86 +100,23 @@ export class SharedStore implements RedisBackoffStore {
     return this.mirror.pace(key);
   }
 
-  /**
-   * Redis holds the origin's one pace: a share is added to the lesson's others there, and Redis
-   * answers, and tells every process, the pace they add up to. Until it answers, the mirror holds
-   * what this process learned.
-   */
+  /** Records this process' lesson or a whole pace; Redis answers, and tells every process, the pace in force. */
   setPace(key: string, pace: PaceState | undefined, how?: PaceHow): void {
-    this.mirror.setPace(key, pace, how);
-    if (!this.link.useRedis()) return;
+    this.paces.set(key, pace, how);
+  }
+
+  /** The outage probe's turn, among every process: SET NX PX in Redis; in fallback, this process decides alone. */
+  probeLease(key: string, ms: number): boolean | Promise<boolean> {
+    if (!this.link.useRedis()) return true;
     const k = keysOf(this.options.prefix, key);
-    const now = this.options.now();
-    const mode = pace === undefined ? 'forget' : how?.lessonAt !== undefined ? 'share' : 'whole';
-    // Times go to Redis relative to now, so that no process' wall clock is trusted.
-    const start = pace && how?.windowStart !== undefined ? Math.round(how.windowStart - now) : '';
-    const lesson = how?.lessonAt !== undefined ? Math.round(how.lessonAt - now) : 0;
-    const args = [this.self, mode, pace?.capacity ?? 0, pace?.periodMs ?? 0, start, PACE_TTL, this.channel, key, lesson];
-    this.link.run(() => this.exec(PACE, [k.rate, k.bucket('pace'), k.live], args)).then(
-      (reply) => {
-        if (reply[1] === 1) this.inForce(key, Number(reply[2]), Number(reply[3]), Number(reply[4]));
-      },
-      () => undefined,
+    return this.link.run(() => this.exec(PROBE, [k.probe], [this.self, Math.max(1, Math.round(ms))])).then(
+      (reply) => reply[1] !== 0,
+      () => true,
     );
   }
 
-  /**
-   * The pace Redis says is in force (capacity 0: none), into the mirror when it differs and is no
-   * older than the last one heard of: a reply and a message may arrive in either order. A version
-   * far older is taken all the same (Redis' clock stepped back).
-   */
-  private inForce(key: string, capacity: number, periodMs: number, version: number): void {
-    const last = this.versions.get(key) ?? 0;
-    if (version < last && version > last - VERSION_STEP) return;
-    this.versions.set(key, version);
-    const mirrored = this.mirror.pace(key);
-    if (!(capacity > 0 && periodMs > 0)) {
-      if (mirrored) this.mirror.setPace(key, undefined);
-      return;
-    }
-    if (mirrored?.capacity !== capacity || mirrored.periodMs !== periodMs) this.mirror.setPace(key, { capacity, periodMs });
-  }
-
-  /**
-   * A token of the pace Redis holds, whatever size the caller thinks it is; in fallback, of this
-   * process' share of the last pace known (the pace / the processes live), never the whole of it.
-   */
-  private takePace(key: string, n: number, spec: BucketSpec, now: number): TakeResult | Promise<TakeResult> {
-    const local = (): TakeResult => {
-      const share = Math.max(1, Math.floor(spec.capacity / (this.live.get(key) ?? 1)));
-      return this.mirror.take(key, 'pace', n, { ...spec, capacity: share }, now) as TakeResult;
-    };
-    if (!this.link.useRedis()) return local();
-    const k = keysOf(this.options.prefix, key);
-    const args = [this.self, n, LIVE_MS, PACE_TTL];
-    return this.link.run(() => this.exec(TAKE_PACE, [k.rate, k.bucket('pace'), k.live], args)).then((reply): TakeResult => {
-      const status = reply[1];
-      if (status === STALE) return local();
-      this.live.set(key, Math.max(1, Number(reply[3]) || 1));
-      if (status === 2) {
-        // No live process vouches for it any more: the lanes ramp and learn again.
-        this.inForce(key, 0, 0, Number(reply[6]));
-        return { ok: true };
-      }
-      if (status === 3) {
-        // Redis lost it (a restart, a flush): the last pace known goes back, as the origin's whole pace.
-        this.rejoin(key);
-        return local();
-      }
-      this.inForce(key, Number(reply[4]), Number(reply[5]), Number(reply[6]));
-      if (status === 1) return { ok: true };
-      return { ok: false, waitMs: Math.max(1, Number(reply[2])) };
-    }, local);
-  }
-
-  /** Puts the pace this process holds back into Redis, which lost it. */
-  private rejoin(key: string): void {
-    const pace = this.mirror.pace(key);
-    if (pace) this.setPace(key, pace);
-  }
-
-  take(key: string, bucket: BucketName, n: number, spec: BucketSpec, now: number): TakeResult | Promise<TakeResult> {
-    if (bucket === 'pace') return this.takePace(key, n, spec, now);
+  take(key: string, bucket: BucketName, n: number, spec: BucketSpec, now: number, wanted = 1): TakeResult | Promise<TakeResult> {
+    if (bucket === 'pace') return this.paces.take(key, n, spec, now, wanted);
     const local = () => this.mirror.take(key, bucket, n, spec, now);
     if (!this.link.useRedis()) return local();
     return this.link.run(() => this.bucket(key, bucket, 'take', n, spec)).then((reply): TakeResult | Promise<TakeResult> => {
@@ -207,16 +158,21 @@ export class SharedStore implements RedisBackoffStore {
   private loaded(key: string, [, pttl, breaker, capacity, periodMs, version]: unknown[]): void {
     if (typeof pttl === 'number' && pttl > 0) this.mirror.setCooldown(key, this.options.now() + pttl);
     const b = readState(breaker, isBreaker);
-    if (b) this.mirror.setBreaker(key, b);
+    if (b) this.heardBreaker(key, b);
     const c = Number(capacity);
     const p = Number(periodMs);
-    if (c > 0 && p > 0) this.inForce(key, c, p, Number(version) || 0);
+    if (c > 0 && p > 0) this.paces.inForce(key, c, p, Number(version) || 0);
   }
 
   private received(update: Update): void {
     if (update.kind === 'cooldown') this.mirror.setCooldown(update.key, this.options.now() + update.wait);
-    else if (update.kind === 'breaker') this.mirror.setBreaker(update.key, update.state);
-    else this.inForce(update.key, update.pace?.capacity ?? 0, update.pace?.periodMs ?? 0, update.version);
+    else if (update.kind === 'breaker') this.heardBreaker(update.key, update.state);
+    else this.paces.inForce(update.key, update.pace?.capacity ?? 0, update.pace?.periodMs ?? 0, update.version);
+  }
+
+  private heardBreaker(key: string, state: BreakerState): void {
+    this.heard.set(key, this.options.now());
+    this.mirror.setBreaker(key, state);
   }
 
   /** A cooldown goes to Redis as the wait left, so no process' wall clock is trusted. */
