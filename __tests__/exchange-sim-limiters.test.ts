@@ -201,3 +201,13 @@ describe('exchange simulator limiters over loopback', () => {
     expect(replies[1].headers['ratelimit-policy']).toBe('"default";q=1;w=1');
   });
 });
+
+describe('a limit that is briefly another (warmup)', () => {
+  it('admits the warm-up limit a window until it ends, then the limit, afresh', () => {
+    const w = new RateWindow({ ...base, limit: 5, warmup: { untilMs: 2_000, limit: 2 } });
+    const admitted = (t: number, n: number) => Array.from({ length: n }, () => w.admit('c', t).kind).filter((k) => k === 'admit').length;
+    expect(admitted(0, 5)).toBe(2);
+    expect(admitted(1_000, 5)).toBe(2);
+    expect(admitted(2_000, 6)).toBe(5);
+  });
+});

@@ -1,8 +1,10 @@
 /**
  * One process of the multi-process scenario, started by multi-process.ts:
- *   node -r ts-node/register/transpile-only bench/multi-process-child.ts <simUrl> <redisPort|memory> <calls> <prefix>
+ *   node -r ts-node/register/transpile-only bench/multi-process-child.ts <simUrl> <redisPort|memory> <plan> <prefix>
  * It sets up its own axios instance and store, says `ready` on stdout, reads a
  * StartSignal from stdin, fires its calls at startAt and prints one JSON report.
+ * The plan is a number of calls fired at once, or `stream:<per second>:<for ms>:<after ms>`:
+ * one call every 1000 / per second ms, from `after` ms past the start for `for` ms.
  * Times in the report are ms since startAt.
  */
 import { setMaxListeners } from 'node:events';
@@ -75,9 +77,20 @@ function startSignal(): Promise<StartSignal> {
   return new Promise((resolve) => lines.once('line', (line) => resolve(JSON.parse(line) as StartSignal)));
 }
 
+/** When each call starts, in ms after the start. */
+export function callTimes(plan: string): number[] {
+  if (!plan.startsWith('stream:')) return new Array<number>(Number(plan)).fill(0);
+  const [perSecond, forMs, afterMs] = plan.slice('stream:'.length).split(':').map(Number);
+  const every = 1000 / perSecond;
+  return Array.from({ length: Math.floor((forMs * perSecond) / 1000) }, (_, i) => afterMs + i * every);
+}
+
+const sleepUntil = (at: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - epoch())));
+
 async function main(): Promise<void> {
-  const [simUrl, storeArg, callsArg, prefix] = process.argv.slice(2);
-  const calls = Number(callsArg);
+  const [simUrl, storeArg, plan, prefix] = process.argv.slice(2);
+  const times = callTimes(plan);
+  const calls = times.length;
   const storeEvents: string[] = [];
   const { store, close } = await openStore(storeArg, prefix, storeEvents);
   const api = axios.create({ baseURL: simUrl });
@@ -102,17 +115,21 @@ async function main(): Promise<void> {
   process.stdout.write(`${READY}\n`);
   const signal = await startSignal();
   startAt = signal.startAt;
-  await new Promise((resolve) => setTimeout(resolve, Math.max(0, startAt - epoch())));
+  await sleepUntil(startAt);
 
   const controller = new AbortController();
   setMaxListeners(0, controller.signal);
   const results: Array<CallOutcome | null> = new Array(calls).fill(null);
-  const pending = results.map((_, i) => {
+  const call = (i: number): Promise<void> => {
     const startedAt = epoch() - startAt;
     return api.get('/api/v3/ticker', { signal: controller.signal }).then(
       () => void (results[i] = { ok: true, startedAt, settledAt: epoch() - startAt, status: 200 }),
       (error: unknown) => void (results[i] = { ok: false, startedAt, settledAt: epoch() - startAt, ...outcome(error) }),
     );
+  };
+  const pending = times.map(async (at, i) => {
+    if (at > 0) await sleepUntil(startAt + at);
+    if (!controller.signal.aborted) await call(i);
   });
   let timer: ReturnType<typeof setTimeout> | undefined;
   const limit = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), startAt + signal.limitMs - epoch())));

@@ -51,7 +51,7 @@ export type MultiResult =
 const ROOT = join(__dirname, '..');
 const CHILD = join(__dirname, 'multi-process-child.ts');
 
-interface Child {
+export interface Child {
   readonly ready: Promise<void>;
   /** The report, or what the child said on stderr when it ended without one. */
   readonly report: Promise<ChildReport | string>;
@@ -60,7 +60,7 @@ interface Child {
   kill(): void;
 }
 
-function spawnChild(args: readonly string[]): Child {
+export function spawnChild(args: readonly string[]): Child {
   const proc: ChildProcess = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', CHILD, ...args], {
     cwd: ROOT,
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -89,7 +89,7 @@ function spawnChild(args: readonly string[]): Child {
   };
 }
 
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);

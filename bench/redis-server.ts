@@ -43,8 +43,8 @@ function pong(port: number): Promise<boolean> {
 export const running = (child: ChildProcess): boolean => child.exitCode === null && child.signalCode === null;
 
 /** Starts redis-server on `port` and resolves once it answers PING; rejects with its output if it does not. */
-export async function launchRedis(port: number): Promise<ChildProcess> {
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir()];
+export async function launchRedis(port: number, extra: readonly string[] = []): Promise<ChildProcess> {
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir(), ...extra];
   const child = spawn(REDIS_BINARY, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const keep = (chunk: Buffer): void => void (output = (output + chunk.toString()).slice(-2000));
@@ -81,4 +81,10 @@ export async function startRedis(): Promise<BenchRedis> {
       process.off('exit', killOnExit);
     },
   };
+}
+
+/** The installed redis-server's major version, or 0 when it cannot be told. */
+export function redisMajor(): number {
+  const out = spawnSync(REDIS_BINARY, ['--version']).stdout?.toString() ?? '';
+  return Number(/v=(\d+)\./.exec(out)?.[1] ?? 0);
 }

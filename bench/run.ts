@@ -8,12 +8,16 @@ import { runOnFreshSim } from './harness';
 import { HAPPY_ROWS, runHappyPathApart, type HappyRun } from './happy';
 import { runMultiProcess, type MultiResult } from './multi-process';
 import { multiChart, multiSection, multiTable } from './multi-report';
+import { FAULT_SCENARIOS, runFaults, type FaultRun } from './faults';
+import { faultsSection, faultsTable } from './faults-report';
 import { linesFor, markdownTable, type TableLine } from './report';
 import { resultsMarkdown } from './results';
 import { NET_SCENARIOS, type NetScenario } from './scenarios';
 
 const HAPPY = 'happy path';
 const MULTI = 'multi';
+const FAULTS = 'faults';
+const FAULT_NAMES = FAULT_SCENARIOS.map((s) => s.name);
 
 /** What one invocation runs; only a run of everything writes results.md and the charts. */
 interface Plan {
@@ -21,6 +25,8 @@ interface Plan {
   readonly happy: boolean;
   readonly first: boolean;
   readonly multi: boolean;
+  /** The fault scenarios to run (`multi` runs them all, `faults` too). */
+  readonly faults: readonly string[];
   readonly write: boolean;
 }
 
@@ -36,16 +42,17 @@ function parseRuns(argv: readonly string[]): number {
 /** `--only a,b`: those scenarios alone, printed; results.md and the charts are left as they are. */
 function parsePlan(argv: readonly string[]): Plan {
   const at = argv.indexOf('--only');
-  if (at < 0) return { net: NET_SCENARIOS, happy: true, first: true, multi: true, write: true };
+  if (at < 0) return { net: NET_SCENARIOS, happy: true, first: true, multi: true, faults: FAULT_NAMES, write: true };
   const names = (argv[at + 1] ?? '').split(',').map((n) => n.trim()).filter((n) => n !== '');
-  const known = [...NET_SCENARIOS.map((s) => s.name), HAPPY, 'happy', FIRST_CONTACT, MULTI];
+  const known = [...NET_SCENARIOS.map((s) => s.name), HAPPY, 'happy', FIRST_CONTACT, MULTI, FAULTS, ...FAULT_NAMES];
   const unknown = names.filter((n) => !known.includes(n));
   if (names.length === 0 || unknown.length > 0) {
     throw new RangeError(`--only takes scenario names separated by commas, among ${known.join(', ')}; got ${argv[at + 1]}`);
   }
   const happy = names.includes(HAPPY) || names.includes('happy');
   const multi = names.includes(MULTI);
-  return { net: NET_SCENARIOS.filter((s) => names.includes(s.name)), happy, first: names.includes(FIRST_CONTACT), multi, write: false };
+  const faults = multi || names.includes(FAULTS) ? FAULT_NAMES : FAULT_NAMES.filter((n) => names.includes(n));
+  return { net: NET_SCENARIOS.filter((s) => names.includes(s.name)), happy, first: names.includes(FIRST_CONTACT), multi, faults, write: false };
 }
 
 const perClient = <R>(): Record<ClientName, R[]> =>
@@ -114,8 +121,11 @@ async function runMulti(runs: number, keepGoing: boolean): Promise<MultiResult> 
   return result;
 }
 
-function writeResults(main: MainResult, multi: MultiResult, runs: number): void {
-  writeFileSync(join(__dirname, 'results.md'), resultsMarkdown(main.table, main.footer, multiSection(multi, runs, multi.ran)));
+type Faults = Map<string, FaultRun[]> | string;
+
+function writeResults(main: MainResult, multi: MultiResult, faults: Faults, runs: number): void {
+  const shared = `${multiSection(multi, runs, multi.ran)}\n${faultsSection(faults, runs)}`;
+  writeFileSync(join(__dirname, 'results.md'), resultsMarkdown(main.table, main.footer, shared));
   for (const scenario of NET_SCENARIOS.filter(isCharted)) {
     writeFileSync(join(__dirname, `${scenario.name}.svg`), scenarioChart(scenario, main.net.get(scenario.name)!));
   }
@@ -137,9 +147,14 @@ async function main(): Promise<void> {
     multi = await runMulti(runs, plan.write);
     console.log(`${result ? '\n' : ''}${multiTable(multi, runs)}`);
   }
+  let faults: Faults | undefined;
+  if (plan.faults.length > 0) {
+    faults = await runFaults(runs, progress, (name) => plan.faults.includes(name));
+    console.log(`\n${faultsTable(faults, runs)}`);
+  }
   progress(`bench: ${Math.round((performance.now() - started) / 1000)} s in all`);
   if (!plan.write) return progress('--only: bench/results.md and the charts are left as they are');
-  writeResults(result!, multi!, runs);
+  writeResults(result!, multi!, faults!, runs);
 }
 
 main().then(

@@ -9,6 +9,8 @@ export interface RateWindowOptions {
   readonly limiter?: LimiterKind;
   /** The token bucket's capacity. Default `limit`. */
   readonly burst?: number;
+  /** Before `untilMs` (since the origin) the limit is `limit` instead; then the limiter starts afresh at `limit`. */
+  readonly warmup?: { readonly untilMs: number; readonly limit: number };
 }
 
 export type Verdict =
@@ -17,7 +19,9 @@ export type Verdict =
   | { readonly kind: 'banned'; readonly retryAfterS: number };
 
 interface ClientState {
-  readonly limiter: Limiter;
+  limiter: Limiter;
+  /** The limiter is the warm-up's, until its end. */
+  warming: boolean;
   /** When the current run of refusals is over; -Infinity when there is none. */
   runEnd: number;
   /** Refusals in the current run. */
@@ -52,6 +56,10 @@ export class RateWindow {
     // Requests during a ban are refused without touching the limiter: they
     // neither extend the ban nor count towards the next one.
     if (t < s.banUntil) return { kind: 'banned', retryAfterS: ceilSeconds(s.banUntil - t) };
+    if (s.warming && t >= (this.opts.warmup?.untilMs ?? 0)) {
+      s.warming = false;
+      s.limiter = this.limiter(this.opts.limit);
+    }
     const taken = s.limiter.take(t, cost);
     if (taken.ok) return ADMIT;
     if (t >= s.runEnd) {
@@ -83,10 +91,17 @@ export class RateWindow {
   private state(client: string): ClientState {
     let s = this.clients.get(client);
     if (s === undefined) {
-      const { limit, windowMs, limiter = 'fixed', burst = limit } = this.opts;
-      s = { limiter: createLimiter({ kind: limiter, limit, windowMs, burst }), runEnd: -Infinity, refused: 0, banUntil: -Infinity, bans: 0 };
+      const warming = this.opts.warmup !== undefined;
+      const limit = this.opts.warmup?.limit ?? this.opts.limit;
+      s = { limiter: this.limiter(limit), warming, runEnd: -Infinity, refused: 0, banUntil: -Infinity, bans: 0 };
       this.clients.set(client, s);
     }
     return s;
+  }
+
+  private limiter(limit: number): Limiter {
+    const { windowMs, limiter = 'fixed' } = this.opts;
+    const burst = limit === this.opts.limit ? (this.opts.burst ?? limit) : limit;
+    return createLimiter({ kind: limiter, limit, windowMs, burst });
   }
 }

@@ -29,6 +29,8 @@ export interface ExchangeSimOptions {
   weights?: Readonly<Record<string, number>>;
   /** Relative to start: every request in [fromMs, toMs) is answered `status` (default 503). */
   outage?: { fromMs: number; toMs: number; status?: number };
+  /** Relative to start: before `untilMs` the limit is `limit` instead (a limit that is briefly lower, or higher). */
+  warmup?: { untilMs: number; limit: number };
   /** 0..1: fraction of filled orders whose reply is lost (order recorded, socket destroyed). Default 0. */
   lostReplyRate?: number;
   /** Seeds the PRNG behind lostReplyRate. Default 1. */
@@ -48,6 +50,7 @@ export interface ResolvedSimOptions {
   readonly quotaHeaders: QuotaHeaderForm;
   readonly weights: ReadonlyMap<string, number>;
   readonly outage: { readonly fromMs: number; readonly toMs: number; readonly status: number } | null;
+  readonly warmup: { readonly untilMs: number; readonly limit: number } | undefined;
   readonly lostReplyRate: number;
   readonly seed: number;
   readonly now: () => number;
@@ -127,6 +130,10 @@ export function resolveSimOptions(opts: ExchangeSimOptions): ResolvedSimOptions 
     quotaHeaders: checkQuotaHeaders(oneOf('quotaHeaders', opts.quotaHeaders ?? 'none', QUOTA_HEADER_FORMS), limiter, windowMs),
     weights: resolveWeights(opts.weights),
     outage: resolveOutage(opts.outage),
+    warmup: opts.warmup && {
+      untilMs: finiteIn('warmup.untilMs', opts.warmup.untilMs, 0, Number.MAX_SAFE_INTEGER),
+      limit: wholeAtLeast('warmup.limit', opts.warmup.limit, 0),
+    },
     lostReplyRate: finiteIn('lostReplyRate', opts.lostReplyRate ?? 0, 0, 1),
     seed: wholeAtLeast('seed', opts.seed ?? 1, Number.MIN_SAFE_INTEGER),
     now,
