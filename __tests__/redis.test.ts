@@ -1,4 +1,5 @@
 import Redis from 'ioredis';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -439,6 +440,58 @@ describe('outages across processes', () => {
     t += 2_000;
     expect(b.breaker('k')).toEqual({ failures: 0, probing: false });
   });
+});
+
+describe('chaos', () => {
+  it('a worker killed mid-run (SIGKILL) holding the probe lease and the only lesson: its lease lapses, its pace is dropped', async () => {
+    const root = path.join(__dirname, '..');
+    const worker = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, 'support', 'redis-worker.ts'), String(server.port), prefix, 'k'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    opened.push(() => worker.kill('SIGKILL'));
+    let said = '';
+    worker.stderr.on('data', (chunk: Buffer) => void (said += chunk.toString()));
+    await until(`the worker is ready ${said}`, () => new Promise((resolve) => {
+      worker.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().includes('ready')));
+      setTimeout(() => resolve(false), 200);
+    }), 12_000);
+    worker.kill('SIGKILL');
+    const other = store();
+    await other.prepare('k');
+    expect(other.pace('k')).toEqual({ capacity: 2, periodMs: 1_000 });
+    expect(await other.probeLease?.('k', 1_000)).toBe(false);
+    await until('the dead worker\'s lease lapsed', async () => (await other.probeLease?.('k', 1_000)) === true, 2_500);
+    const spec = { capacity: 2, refillPerMs: 0, periodMs: 1_000 };
+    await until('its pace is dropped', async () => {
+      await other.take('k', 'pace', 1, spec, Date.now());
+      return other.pace('k') === undefined;
+    }, 6_000);
+  }, 25_000);
+
+  it('DEBUG SLEEP: paced requests keep going from memory while Redis is blocked, and the store comes back to it', async () => {
+    const statuses: RedisStatusEvent[] = [];
+    const site = await http([reply(200)]);
+    const api = site.client();
+    const shared = store({ timeoutMs: 100, retryEveryMs: 200, onStatus: (e) => statuses.push(e) });
+    attach(api, { store: shared });
+    await api.get('/before');
+    // A pace in force: every request takes its token from Redis.
+    shared.setPace(site.url, { capacity: 50, periodMs: 1_000 });
+    await until('the pace is in Redis', async () => (await connection().hget(keyOf(site.url, 'rate'), 'capacity')) === '50');
+    const admin = connection();
+    await admin.ping();
+    const blocked = admin.call('DEBUG', 'SLEEP', '1');
+    await sleep(50); // the server is blocked now
+    const during = await Promise.all(Array.from({ length: 5 }, (_, i) => api.get(`/during-${i}`)));
+    expect(during.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    await blocked;
+    await until(`recovered: ${JSON.stringify(statuses.map((e) => [e.status, String(e.error)]))}`, async () => {
+      await api.get('/poll');
+      return statuses.some((e) => e.status === 'recovered');
+    }, 5_000);
+    expect(statuses.map((e) => e.status)).toEqual(['fallback', 'recovered']);
+  }, 15_000);
 });
 
 describe('keys in Redis', () => {

@@ -1,6 +1,6 @@
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { launchRedis, REDIS_BINARY as BINARY, running } from '../../bench/redis-server';
+import { launchRedis, REDIS_BINARY as BINARY, redisMajor, running } from '../../bench/redis-server';
 import { freePort } from './server';
 
 const MISSING = `${BINARY} was not found on the PATH. The Redis store's tests need a real server and never skip: `
@@ -23,13 +23,13 @@ async function end(child: ChildProcess | undefined, signal: NodeJS.Signals): Pro
   await exited;
 }
 
-/** Starts redis-server on a free port; throws, never skips, when it is not installed. */
+/** Starts redis-server on a free port, DEBUG allowed (off by default from Redis 7); throws, never skips, when it is not installed. */
 export async function redisServer(): Promise<RedisServer> {
   if (spawnSync(BINARY, ['--version']).error) throw new Error(MISSING);
   const port = await freePort();
   let child: ChildProcess | undefined;
   const start = async (): Promise<void> => {
-    child = await launchRedis(port);
+    child = await launchRedis(port, redisMajor() >= 7 ? ['--enable-debug-command', 'yes'] : []);
   };
   await start();
   return {
