@@ -8,6 +8,7 @@ import { attach } from '../lib';
 import { redisStore, type RedisBackoffStore, type RedisStatusEvent, type RedisStoreOptions } from '../lib/redis';
 import { Link } from '../lib/redis/link';
 import { resolveRedisOptions } from '../lib/redis/options';
+import { launchRedis } from '../bench/redis-server';
 import { redisServer, type RedisServer } from './support/redis-server';
 import { freePort, reply, serversClosedAfterEach, type Step } from './support/server';
 
@@ -491,6 +492,33 @@ describe('chaos', () => {
       return statuses.some((e) => e.status === 'recovered');
     }, 5_000);
     expect(statuses.map((e) => e.status)).toEqual(['fallback', 'recovered']);
+  }, 15_000);
+});
+
+describe('on a Redis Cluster', () => {
+  it('runs every script within one slot an origin: no CROSSSLOT, no fallback', async () => {
+    const port = await freePort();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'backoff-cluster-'));
+    const node = await launchRedis(port, ['--cluster-enabled', 'yes', '--cluster-config-file', path.join(dir, 'nodes.conf'), '--cluster-announce-ip', '127.0.0.1']);
+    opened.push(() => node.kill('SIGKILL'));
+    const admin = connection(port);
+    await admin.call('CLUSTER', 'ADDSLOTS', ...Array.from({ length: 16384 }, (_, i) => String(i)));
+    await until('the cluster is up', async () => String(await admin.call('CLUSTER', 'INFO')).includes('cluster_state:ok'), 5_000);
+    const cluster = new Redis.Cluster([{ host: '127.0.0.1', port }]);
+    opened.push(() => cluster.disconnect());
+    const statuses: RedisStatusEvent[] = [];
+    const made = redisStore(cluster as unknown as Redis, { prefix, onStatus: (e) => statuses.push(e) });
+    opened.push(() => made.close());
+    const key = 'https://api.exchange.test';
+    await made.prepare(key);
+    made.setCooldown(key, Date.now() + 500);
+    made.setBreaker(key, { failures: 2, probing: false });
+    made.setPace(key, { capacity: 5, periodMs: 1_000 }, { lessonAt: Date.now(), windowStart: Date.now() });
+    expect(await made.take(key, 'pace', 1, { capacity: 5, refillPerMs: 0, periodMs: 1_000 }, Date.now(), 3)).toEqual({ ok: true });
+    expect(await made.take(key, 'budget', 5, { capacity: 100, refillPerMs: 0 }, Date.now())).toEqual({ ok: true });
+    expect(await made.probeLease?.(key, 200)).toBe(true);
+    await until('the pace is in the cluster', async () => (await cluster.hget(keyOf(key, 'rate'), 'capacity')) === '5');
+    expect(statuses).toEqual([]);
   }, 15_000);
 });
 
