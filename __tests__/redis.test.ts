@@ -285,6 +285,21 @@ describe('one pace per origin, held in Redis', () => {
     expect(await rate(admin)).toEqual(['14', '1050']);
   });
 
+  it('teaches no pace from a few requests refused with none known before (another client spent the window), until the lesson adds up to a measure', async () => {
+    const [a, b, admin] = [store(), store(), connection()];
+    await Promise.all([a.prepare('k'), b.prepare('k')]);
+    const refused = Date.now();
+    a.setPace('k', { capacity: 1, periodMs: 1_000 }, { lessonAt: refused });
+    await until('A hears there is no pace yet', async () => (await rate(admin))[0] === '0' && a.pace('k') === undefined, 500);
+    expect(await a.take('k', 'pace', 1, { capacity: 1, refillPerMs: 0, periodMs: 1_000 }, Date.now())).toEqual({ ok: true });
+    // Another process' part of the same window: together, a measure.
+    b.setPace('k', { capacity: 6, periodMs: 1_000 }, { lessonAt: refused + 5 });
+    await until('both hold the sum', () => a.pace('k')?.capacity === 7 && b.pace('k')?.capacity === 7, 500);
+    // With a pace in force, a small lesson is a measure: the window was spent by these processes.
+    a.setPace('k', { capacity: 2, periodMs: 1_000 }, { lessonAt: refused + 2_000 });
+    await until('the new lesson is in force', () => b.pace('k')?.capacity === 2, 500);
+  });
+
   it('takes a share answered late, of a refusal in the lesson\'s window, into that lesson; one of an older lesson changes nothing', async () => {
     const [a, b, admin] = [store(), store(), connection()];
     await Promise.all([a.prepare('k'), b.prepare('k')]);
@@ -315,12 +330,12 @@ describe('one pace per origin, held in Redis', () => {
     const a = store();
     await a.prepare('k');
     // The window began 900 ms ago by this process' clock: it ends in about 100 ms.
-    a.setPace('k', { capacity: 2, periodMs: 1_000 }, { windowStart: Date.now() - 900, lessonAt: Date.now() });
-    const spec = { capacity: 2, refillPerMs: 0, periodMs: 1_000 };
+    a.setPace('k', { capacity: 4, periodMs: 1_000 }, { windowStart: Date.now() - 900, lessonAt: Date.now() });
+    const spec = { capacity: 4, refillPerMs: 0, periodMs: 1_000 };
     const takes = [];
-    for (let i = 0; i < 3; i++) takes.push(await a.take('k', 'pace', 1, spec, Date.now()));
-    expect(takes.slice(0, 2)).toEqual([{ ok: true }, { ok: true }]);
-    const refused = takes[2] as { ok: false; waitMs: number };
+    for (let i = 0; i < 5; i++) takes.push(await a.take('k', 'pace', 1, spec, Date.now()));
+    expect(takes.slice(0, 4)).toEqual([{ ok: true }, { ok: true }, { ok: true }, { ok: true }]);
+    const refused = takes[4] as { ok: false; waitMs: number };
     expect(refused.ok).toBe(false);
     expect(refused.waitMs).toBeLessThanOrEqual(150);
   });
@@ -329,9 +344,9 @@ describe('one pace per origin, held in Redis', () => {
     const admin = connection();
     const [learned, other, late] = [store(), store(), store()];
     await Promise.all([learned.prepare('k'), other.prepare('k'), late.prepare('k')]);
-    learned.setPace('k', { capacity: 2, periodMs: 1_000 }, { lessonAt: Date.now() });
+    learned.setPace('k', { capacity: 4, periodMs: 1_000 }, { lessonAt: Date.now() });
     await until('the others hold it', () => other.pace('k') !== undefined && late.pace('k') !== undefined, 500);
-    const spec = { capacity: 2, refillPerMs: 0, periodMs: 1_000 };
+    const spec = { capacity: 4, refillPerMs: 0, periodMs: 1_000 };
     // The process that learned it takes nothing more; the other goes on taking, past the live span (3 s).
     await until('the pace is dropped', async () => {
       await other.take('k', 'pace', 1, spec, Date.now());
@@ -460,10 +475,10 @@ describe('chaos', () => {
     worker.kill('SIGKILL');
     const other = store();
     await other.prepare('k');
-    expect(other.pace('k')).toEqual({ capacity: 2, periodMs: 1_000 });
+    expect(other.pace('k')).toEqual({ capacity: 4, periodMs: 1_000 });
     expect(await other.probeLease?.('k', 1_000)).toBe(false);
     await until('the dead worker\'s lease lapsed', async () => (await other.probeLease?.('k', 1_000)) === true, 2_500);
-    const spec = { capacity: 2, refillPerMs: 0, periodMs: 1_000 };
+    const spec = { capacity: 4, refillPerMs: 0, periodMs: 1_000 };
     await until('its pace is dropped', async () => {
       await other.take('k', 'pace', 1, spec, Date.now());
       return other.pace('k') === undefined;

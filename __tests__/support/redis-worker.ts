@@ -12,8 +12,8 @@ async function main(): Promise<void> {
   const store = redisStore(redis, { prefix, onStatus: () => undefined });
   await store.prepare(key);
   if ((await store.probeLease?.(key, 1_500)) !== true) throw new Error('the worker did not get the probe lease');
-  store.setPace(key, { capacity: 2, periodMs: 1_000 }, { lessonAt: Date.now() });
-  await store.take(key, 'pace', 1, { capacity: 2, refillPerMs: 0, periodMs: 1_000 }, Date.now());
+  store.setPace(key, { capacity: 4, periodMs: 1_000 }, { lessonAt: Date.now() });
+  await store.take(key, 'pace', 1, { capacity: 4, refillPerMs: 0, periodMs: 1_000 }, Date.now());
   process.stdout.write('ready\n');
   setInterval(() => undefined, 60_000);
 }

@@ -129,7 +129,7 @@ const GROW_STEP = 0.1;
 /** The finest window a pace learned without a server's window is released in, ms. */
 const FINE_PERIOD = 250;
 /** Fewer successes than this, with no pace known, measure nothing: the first round of the ramp. */
-const MIN_SAMPLE = 4;
+export const MIN_SAMPLE = 4;
 /** The least rate a refusal leaves, req/s (AWS: minFillRate). */
 const MIN_RATE = 0.5;
 

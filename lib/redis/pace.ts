@@ -3,6 +3,7 @@ import type { BackoffStore, PaceHow, PaceState, TakeResult } from '../coordinati
 import { keysOf } from './keys';
 import type { Link } from './link';
 import type { ResolvedRedisOptions } from './options';
+import { MIN_SAMPLE } from '../coordination/pace';
 import { PACE, STALE, TAKE_PACE, type Script } from './scripts';
 
 /** A learned pace is forgotten ten minutes after it was last written or taken from. */
@@ -58,7 +59,7 @@ export class SharedPace {
     // Times go to Redis relative to now, so that no process' wall clock is trusted.
     const start = pace && how?.windowStart !== undefined ? Math.round(how.windowStart - now) : '';
     const lesson = how?.lessonAt !== undefined ? Math.round(how.lessonAt - now) : 0;
-    const args = [this.ctx.self, mode, pace?.capacity ?? 0, pace?.periodMs ?? 0, start, PACE_TTL, this.ctx.channel, key, lesson];
+    const args = [this.ctx.self, mode, pace?.capacity ?? 0, pace?.periodMs ?? 0, start, PACE_TTL, this.ctx.channel, key, lesson, MIN_SAMPLE];
     this.ctx.link.run(() => this.ctx.exec(PACE, [k.rate, k.bucket('pace'), k.live], args)).then(
       (reply) => {
         if (reply[1] === 1) this.inForce(key, Number(reply[2]), Number(reply[3]), Number(reply[4]));
@@ -109,8 +110,8 @@ export class SharedPace {
       const status = reply[1];
       if (status === STALE) return local();
       this.live.set(key, Math.max(1, Number(reply[3]) || 1));
-      if (status === 2) {
-        // No live process vouches for it any more: the lanes ramp and learn again.
+      if (status === 2 || status === 4) {
+        // No live process vouches for it any more, or the lesson under way is no measure yet: the lanes ramp.
         this.inForce(key, 0, 0, Number(reply[6]));
         return { ok: true };
       }

@@ -67,7 +67,9 @@ end`;
  * KEYS: the rate, the pace bucket, the live processes. ARGV: deadline, process, mode ('share', 'whole' or 'forget'),
  * capacity, window ms, where a window starts relative to the sender's now (ms, '' when the lesson
  * does not say), ttl ms, channel, the origin's key, when the refusal came whose lesson a share is
- * (relative to the sender's now, ms). Shares of refusals less than a window apart are one lesson's. Publishes the pace now in force, as every
+ * (relative to the sender's now, ms), the least a lesson with no pace in force before it must add
+ * up to (fewer admitted are a lower bound, no measure: no pace yet). Shares of refusals less than
+ * a window apart are one lesson's. Publishes the pace now in force, as every
  * process is to release at, with its version (Redis' time in µs when written, so that a process
  * hearing of two writes out of order keeps the later). Reply: now, 1, capacity (0: none), window ms, version.
  */
@@ -88,18 +90,24 @@ elseif mode == 'share' then
     local known = redis.call('HMGET', KEYS[1], 'capacity', 'periodMs', 'version')
     return {now, 1, tonumber(known[1]) or 0, tonumber(known[2]) or 0, known[3] or '0'}
   end
+  local fresh = tonumber(redis.call('HGET', KEYS[1], 'fresh') or '0')
   if lesson < 0 or at > lesson + period then
+    -- A lesson with no pace in force before it: a lower bound until its shares add up to a measure.
+    local before = tonumber(redis.call('HGET', KEYS[1], 'capacity') or '0')
+    fresh = 0
+    if before <= 0 or redis.call('HEXISTS', KEYS[1], 'dropped') == 1 then fresh = 1 end
     drop_shares(KEYS[1])
-    redis.call('HSET', KEYS[1], 'lesson', at, 'periodMs', period)
+    redis.call('HSET', KEYS[1], 'lesson', at, 'periodMs', period, 'fresh', fresh)
   end
   redis.call('HSET', KEYS[1], 's:' .. self, capacity)
   capacity = sum_shares(KEYS[1])
   -- The shares of one lesson differ in window by a few ms: the longest holds them all.
   local known = tonumber(redis.call('HGET', KEYS[1], 'periodMs'))
   if known > period then period = known end
+  if fresh == 1 and capacity < tonumber(ARGV[11]) then capacity = 0 end
 else
   drop_shares(KEYS[1])
-  redis.call('HDEL', KEYS[1], 'lesson')
+  redis.call('HDEL', KEYS[1], 'lesson', 'fresh')
 end
 if mode ~= 'forget' then
   redis.call('HDEL', KEYS[1], 'dropped')
@@ -179,8 +187,8 @@ return {now, ok, wait}`);
  * lease of tokens of this window, for the requests it holds). The processes that wrote the pace
  * vouch for it; one not seen for the live span before the last take no longer does, and a pace no
  * live process vouches for is dropped (its lesson may be a limit long gone: the lanes ramp and
- * learn again). Reply: now, 1 or 0 (taken or not), 2 (the pace was dropped) or 3 (Redis holds
- * none: flushed, restarted), the wait, the processes live, the pace's capacity, window and version,
+ * learn again). Reply: now, 1 or 0 (taken or not), 2 (the pace was dropped), 3 (Redis holds
+ * none: flushed, restarted) or 4 (a lesson under way is no measure yet), the wait, the processes live, the pace's capacity, window and version,
  * how many tokens were taken, and when their window ends (ms from now).
  */
 export const TAKE_PACE = script(`${GUARD}${BUCKET_FN}
@@ -202,13 +210,15 @@ end
 if #fields == 0 then return {now, 3, 0, live, 0, 0} end
 local capacity = tonumber(redis.call('HGET', KEYS[1], 'capacity') or '0')
 local period = tonumber(redis.call('HGET', KEYS[1], 'periodMs') or '0')
-if not vouched or capacity <= 0 or period <= 0 then
+if not vouched then
   -- Dropped, not lost: a process that still holds a copy must not write it back.
   redis.call('DEL', KEYS[1], KEYS[2])
   redis.call('HSET', KEYS[1], 'dropped', 1)
   redis.call('PEXPIRE', KEYS[1], ttl)
   return {now, 2, 0, live, 0, 0, string.format('%.0f', tonumber(t[1]) * 1000000 + tonumber(t[2]))}
 end
+-- A lesson under way that is no measure yet: no pace.
+if capacity <= 0 or period <= 0 then return {now, 4, 0, live, 0, 0, redis.call('HGET', KEYS[1], 'version') or '0'} end
 redis.call('HSET', KEYS[1], 'used', now)
 redis.call('PEXPIRE', KEYS[1], ttl)
 local ok, wait, taken, ends = bucket(KEYS[2], 'take', n, capacity, 0, period, ttl, tonumber(ARGV[6]))
