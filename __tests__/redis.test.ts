@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import * as ts from 'typescript';
 import { attach } from '../lib';
 import { redisStore, type RedisBackoffStore, type RedisStatusEvent, type RedisStoreOptions } from '../lib/redis';
+import { keysOf as keysOfForTest } from '../lib/redis/keys';
 import { Link } from '../lib/redis/link';
 import { resolveRedisOptions } from '../lib/redis/options';
 import { launchRedis } from '../bench/redis-server';
@@ -347,7 +348,8 @@ describe('one pace per origin, held in Redis', () => {
     learned.setPace('k', { capacity: 4, periodMs: 1_000 }, { lessonAt: Date.now() });
     await until('the others hold it', () => other.pace('k') !== undefined && late.pace('k') !== undefined, 500);
     const spec = { capacity: 4, refillPerMs: 0, periodMs: 1_000 };
-    // The process that learned it takes nothing more; the other goes on taking, past the live span (3 s).
+    // The process that learned it dies (its heartbeat stops); the other goes on taking, past the live span (3 s).
+    await learned.close();
     await until('the pace is dropped', async () => {
       await other.take('k', 'pace', 1, spec, Date.now());
       return other.pace('k') === undefined;
@@ -359,6 +361,22 @@ describe('one pace per origin, held in Redis', () => {
     expect(await rate(admin)).toEqual([null, null]);
   }, 15_000);
 
+  it('keeps a pace whose only voucher is alive but quiet: its heartbeat vouches, however long it sends nothing', async () => {
+    const admin = connection();
+    const [quiet, busy] = [store(), store()];
+    await Promise.all([quiet.prepare('k'), busy.prepare('k')]);
+    quiet.setPace('k', { capacity: 10, periodMs: 1_000 }, { lessonAt: Date.now() });
+    await until('the busy one holds it', () => busy.pace('k') !== undefined, 500);
+    const spec = { capacity: 10, refillPerMs: 0, periodMs: 1_000 };
+    const deadline = Date.now() + 4_000;
+    while (Date.now() < deadline) {
+      await busy.take('k', 'pace', 1, spec, Date.now());
+      await sleep(250);
+    }
+    expect(busy.pace('k')).toEqual({ capacity: 10, periodMs: 1_000 });
+    expect(await rate(admin)).toEqual(['10', '1000']);
+  }, 15_000);
+
   it('keeps a pace while any live process vouches for it, though the one whose lesson was largest died', async () => {
     const admin = connection();
     const [dead, live] = [store(), store()];
@@ -366,6 +384,7 @@ describe('one pace per origin, held in Redis', () => {
     dead.setPace('k', { capacity: 15, periodMs: 1_000 }, { lessonAt: Date.now() });
     live.setPace('k', { capacity: 5, periodMs: 1_000 }, { lessonAt: Date.now() });
     await until('the sum is in force', () => live.pace('k')?.capacity === 20, 500);
+    await dead.close();
     const spec = { capacity: 20, refillPerMs: 0, periodMs: 1_000 };
     const deadline = Date.now() + 3_600;
     while (Date.now() < deadline) {
@@ -401,6 +420,69 @@ describe('one pace per origin, held in Redis', () => {
     await until('in Redis', async () => (await a.take('k', 'pace', 1, spec, Date.now(), 5)).ok);
     a.setCooldown('k', Date.now() + 1_000);
     expect(a.take('k', 'pace', 1, spec, Date.now())).toBeInstanceOf(Promise);
+  });
+
+  it('spends no window twice when Redis loses the pace mid-window: the pace goes back once, its windows after the one spent', async () => {
+    const [a, b, admin] = [store(), store(), connection()];
+    await Promise.all([a.prepare('k'), b.prepare('k')]);
+    a.setPace('k', { capacity: 10, periodMs: 2_000 });
+    await until('B holds the pace', () => b.pace('k') !== undefined, 500);
+    const spec = { capacity: 10, refillPerMs: 0, periodMs: 2_000 };
+    let taken = 0;
+    while ((await a.take('k', 'pace', 1, spec, Date.now(), 10)).ok) taken++;
+    expect(taken).toBe(10);
+    await admin.flushall();
+    const after = await Promise.all([a, b, a, b].map((s) => s.take('k', 'pace', 1, spec, Date.now(), 5)));
+    expect(after.filter((t) => t.ok)).toEqual([]);
+    await until('the pace is back in Redis', async () => (await rate(admin))[0] === '10', 500);
+    expect(await b.take('k', 'pace', 1, spec, Date.now())).toMatchObject({ ok: false });
+  });
+
+  it('ignores a whole pace worked out from one written over since (a grown pace racing a lesson)', async () => {
+    const [a, b, admin] = [store(), store(), connection()];
+    await Promise.all([a.prepare('k'), b.prepare('k')]);
+    a.setPace('k', { capacity: 22, periodMs: 1_000 });
+    await until('B holds 22', () => b.pace('k')?.capacity === 22, 500);
+    // A lesson of A's, then B grows the pace it still holds (22), unaware of the lesson.
+    a.setPace('k', { capacity: 8, periodMs: 1_000 }, { lessonAt: Date.now() });
+    await until('the lesson is in Redis', async () => (await rate(admin))[0] === '8', 500);
+    const stale = (b as unknown as { paces: { versions: Map<string, number> } }).paces.versions;
+    stale.set('k', 1); // as B knew it before the lesson's message came
+    b.setPace('k', { capacity: 24, periodMs: 1_000 });
+    await sleep(100);
+    expect(await rate(admin)).toEqual(['8', '1000']);
+  });
+
+  it('drops what it leased when another process was refused', async () => {
+    const [a, b] = [store(), store()];
+    await Promise.all([a.prepare('k'), b.prepare('k')]);
+    a.setPace('k', { capacity: 10, periodMs: 1_000 });
+    await until('B holds the pace', () => b.pace('k') !== undefined, 500);
+    const spec = { capacity: 10, refillPerMs: 0, periodMs: 1_000 };
+    expect(await b.take('k', 'pace', 1, spec, Date.now(), 5)).toEqual({ ok: true });
+    expect(b.take('k', 'pace', 1, spec, Date.now())).toEqual({ ok: true });
+    a.setCooldown('k', Date.now() + 1_000);
+    await until('B hears of the cooldown', () => b.cooldownUntil('k') > Date.now(), 500);
+    expect(b.take('k', 'pace', 1, spec, Date.now())).toBeInstanceOf(Promise);
+  });
+
+  it('leases no more than its share of a long window: another live process still finds tokens', async () => {
+    const [a, b] = [store(), store()];
+    await Promise.all([a.prepare('k'), b.prepare('k')]);
+    a.setPace('k', { capacity: 20, periodMs: 60_000 });
+    await until('B holds the pace', () => b.pace('k') !== undefined, 500);
+    const spec = { capacity: 20, refillPerMs: 0, periodMs: 60_000 };
+    // Heartbeats: each counts the other live within a second or so.
+    await sleep(1_200);
+    expect(await a.take('k', 'pace', 1, spec, Date.now(), 50)).toEqual({ ok: true });
+    expect(await b.take('k', 'pace', 1, spec, Date.now())).toEqual({ ok: true });
+  }, 10_000);
+
+  it('refuses a pace Redis could not hold, saying what is wrong', () => {
+    const a = store();
+    expect(() => a.setPace('k', { capacity: 2.5, periodMs: 1_000 })).toThrow('pace.capacity must be a whole number >= 1, got 2.5');
+    expect(() => a.setPace('k', { capacity: 2, periodMs: Infinity })).toThrow('pace.periodMs must be a whole number of ms from 1 to 604800000, got Infinity');
+    expect(() => a.setPace('k', { capacity: 2, periodMs: 1_000 }, { lessonAt: NaN })).toThrow('lessonAt must be a finite time in ms, got NaN');
   });
 
   it('puts the last pace known back when Redis lost it (a flush, a restart)', async () => {
@@ -466,12 +548,12 @@ describe('chaos', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     opened.push(() => worker.kill('SIGKILL'));
-    let said = '';
-    worker.stderr.on('data', (chunk: Buffer) => void (said += chunk.toString()));
-    await until(`the worker is ready ${said}`, () => new Promise((resolve) => {
-      worker.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().includes('ready')));
-      setTimeout(() => resolve(false), 200);
-    }), 12_000);
+    let out = '';
+    worker.stdout.on('data', (chunk: Buffer) => void (out += chunk.toString()));
+    worker.stderr.on('data', (chunk: Buffer) => void (out += chunk.toString()));
+    await until('the worker is ready', () => out.includes('ready'), 12_000).catch((error: Error) => {
+      throw new Error(`${error.message}; it said: ${out}`);
+    });
     worker.kill('SIGKILL');
     const other = store();
     await other.prepare('k');
@@ -602,8 +684,12 @@ describe('when Redis fails', () => {
     const now = Date.now();
     const takes = [];
     for (let i = 0; i < 10; i++) takes.push(await a.take('k', 'pace', 1, spec, now));
-    // Two processes were live: five of the ten a window, for this one.
-    expect(takes.filter((t) => t.ok)).toHaveLength(5);
+    // Two processes live: of the window under way, half of what Redis said was left (8 of 10, after two taken).
+    expect(takes.filter((t) => t.ok)).toHaveLength(4);
+    const next = [];
+    for (let i = 0; i < 10; i++) next.push(await a.take('k', 'pace', 1, spec, now + 1_000));
+    // A whole window later: five of the ten.
+    expect(next.filter((t) => t.ok)).toHaveLength(5);
 
     await server.start();
     await until('A uses Redis again, and the pace is back in it', async () => {
@@ -666,5 +752,27 @@ describe('when Redis fails', () => {
     expect(await subscribers()).toBe(1);
     await a.close();
     expect(await subscribers()).toBe(0);
+  });
+});
+
+describe('key names', () => {
+  /** The part of a key name Redis Cluster hashes: the first {...} with something in it, else the whole name. */
+  const tagOf = (name: string): string => {
+    const open = name.indexOf('{');
+    const close = open < 0 ? -1 : name.indexOf('}', open + 1);
+    return close > open + 1 ? name.slice(open + 1, close) : name;
+  };
+
+  it.each(['https://api.exchange.test', '', '}x', 'a{b}c', '{}', '%7B', 'key with spaces'])('puts every key of %p in one slot, under its own tag', (key) => {
+    const k = keysOfForTest('p', key);
+    const names = [k.cooldown, k.breaker, k.rate, k.live, k.probe, k.bucket('pace'), k.bucket('budget')];
+    expect(new Set(names.map(tagOf)).size).toBe(1);
+    expect(tagOf(k.rate)).not.toBe(k.rate);
+  });
+
+  it('never gives two keys one tag, and leaves an origin as it is', () => {
+    const tags = ['{', '%7B', '', '%', '}'].map((key) => keysOfForTest('p', key).rate);
+    expect(new Set(tags).size).toBe(tags.length);
+    expect(keysOfForTest('p', 'https://x.test').rate).toBe('p:{https://x.test}:rate');
   });
 });

@@ -12,11 +12,20 @@ export interface KeysOf {
 }
 
 /**
+ * The key as a hash tag's content: never empty (`{}` hashes the whole name), no brace (the tag
+ * would end early), `%` escaped so that two keys never share one. An origin is left as it is.
+ */
+function hashTag(key: string): string {
+  if (key === '') return '%';
+  return key.replace(/[%{}]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/**
  * The origin goes in a hash tag (`{...}`): in a Redis Cluster all of its keys then
  * share a slot, as the script that loads them reads three keys at once.
  */
 export function keysOf(prefix: string, key: string): KeysOf {
-  const base = `${prefix}:{${key}}`;
+  const base = `${prefix}:{${hashTag(key)}}`;
   return {
     cooldown: `${base}:cooldown`,
     breaker: `${base}:breaker`,

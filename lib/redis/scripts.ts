@@ -69,7 +69,8 @@ end`;
  * does not say), ttl ms, channel, the origin's key, when the refusal came whose lesson a share is
  * (relative to the sender's now, ms), the least a lesson with no pace in force before it must add
  * up to (fewer admitted are a lower bound, no measure: no pace yet). Shares of refusals less than
- * a window apart are one lesson's. Publishes the pace now in force, as every
+ * a window apart are one lesson's; the version of the pace a whole one was worked out from ('' when
+ * none), so that one worked out from a pace written over since changes nothing. Publishes the pace now in force, as every
  * process is to release at, with its version (Redis' time in µs when written, so that a process
  * hearing of two writes out of order keeps the later). Reply: now, 1, capacity (0: none), window ms, version.
  */
@@ -77,6 +78,12 @@ export const PACE = script(`${GUARD}${SUM_SHARES}
 local self, mode, capacity, period = ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
 local before = tonumber(redis.call('HGET', KEYS[1], 'periodMs') or '0')
 local version = string.format('%.0f', tonumber(t[1]) * 1000000 + tonumber(t[2]))
+local stored = redis.call('HGET', KEYS[1], 'version')
+if mode == 'whole' and stored and ARGV[12] ~= '' and tonumber(ARGV[12]) < tonumber(stored) then
+  -- Worked out from a pace written over since (a lesson, another process' growth, a drop): it stands.
+  local known = redis.call('HMGET', KEYS[1], 'capacity', 'periodMs')
+  return {now, 1, tonumber(known[1]) or 0, tonumber(known[2]) or 0, stored}
+end
 redis.call('ZADD', KEYS[3], now, self)
 redis.call('PEXPIRE', KEYS[3], ARGV[7])
 if mode == 'forget' then
@@ -106,8 +113,12 @@ elseif mode == 'share' then
   if known > period then period = known end
   if fresh == 1 and capacity < tonumber(ARGV[11]) then capacity = 0 end
 else
-  drop_shares(KEYS[1])
-  redis.call('HDEL', KEYS[1], 'lesson', 'fresh')
+  -- A lesson still gathering its shares keeps them: a share still to come adds to them, not to this.
+  local lesson = tonumber(redis.call('HGET', KEYS[1], 'lesson') or '-1')
+  if lesson < 0 or now - lesson > period then
+    drop_shares(KEYS[1])
+    redis.call('HDEL', KEYS[1], 'lesson', 'fresh')
+  end
 end
 if mode ~= 'forget' then
   redis.call('HDEL', KEYS[1], 'dropped')
@@ -131,12 +142,15 @@ return {now, 1, capacity, period, version}`);
 // window's start, and windows keep their phase). A full bucket is the same as none (a fresh window
 // only starts later), so a bucket is kept only until it would be full. Returns 1 or 0 (taken or
 // not), the wait until it could be (-1: never by itself), how many were taken (up to `ask`, when
-// more than `n` are there), and when a window bucket's window ends (ms from now; 0: continuous).
+// more than `n` are there), when a window bucket's window ends (ms from now; 0: continuous), and
+// the whole tokens left.
 const BUCKET_FN = `
 local function bucket(key, mode, n, capacity, rate, period, idle_ttl, ask)
   local level = redis.call('HMGET', key, 'tokens', 'at')
   local tokens = tonumber(level[1]) or capacity
   local at = tonumber(level[2]) or now
+  -- Windows that start later (a pace put back where the last known window ends): none to take yet.
+  if period > 0 and at > now and mode ~= 'give' then return 0, math.ceil(at - now), 0, math.ceil(at + period - now), 0 end
   local elapsed = math.max(0, now - at)
   if period > 0 then
     local periods = math.floor(elapsed / period)
@@ -168,7 +182,7 @@ local function bucket(key, mode, n, capacity, rate, period, idle_ttl, ask)
   end
   local ends = 0
   if period > 0 then ends = math.ceil(at + period - now) end
-  return ok, wait, taken, ends
+  return ok, wait, taken, ends, math.floor(tokens)
 end`;
 
 /**
@@ -189,7 +203,7 @@ return {now, ok, wait}`);
  * live process vouches for is dropped (its lesson may be a limit long gone: the lanes ramp and
  * learn again). Reply: now, 1 or 0 (taken or not), 2 (the pace was dropped), 3 (Redis holds
  * none: flushed, restarted) or 4 (a lesson under way is no measure yet), the wait, the processes live, the pace's capacity, window and version,
- * how many tokens were taken, and when their window ends (ms from now).
+ * how many tokens were taken, when their window ends (ms from now), and how many are left in it.
  */
 export const TAKE_PACE = script(`${GUARD}${BUCKET_FN}
 local self, n, live_ms, ttl = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
@@ -212,17 +226,30 @@ local capacity = tonumber(redis.call('HGET', KEYS[1], 'capacity') or '0')
 local period = tonumber(redis.call('HGET', KEYS[1], 'periodMs') or '0')
 if not vouched then
   -- Dropped, not lost: a process that still holds a copy must not write it back.
+  local version = string.format('%.0f', tonumber(t[1]) * 1000000 + tonumber(t[2]))
   redis.call('DEL', KEYS[1], KEYS[2])
-  redis.call('HSET', KEYS[1], 'dropped', 1)
+  redis.call('HSET', KEYS[1], 'dropped', 1, 'version', version)
   redis.call('PEXPIRE', KEYS[1], ttl)
-  return {now, 2, 0, live, 0, 0, string.format('%.0f', tonumber(t[1]) * 1000000 + tonumber(t[2]))}
+  return {now, 2, 0, live, 0, 0, version}
 end
 -- A lesson under way that is no measure yet: no pace.
 if capacity <= 0 or period <= 0 then return {now, 4, 0, live, 0, 0, redis.call('HGET', KEYS[1], 'version') or '0'} end
 redis.call('HSET', KEYS[1], 'used', now)
 redis.call('PEXPIRE', KEYS[1], ttl)
-local ok, wait, taken, ends = bucket(KEYS[2], 'take', n, capacity, 0, period, ttl, tonumber(ARGV[6]))
-return {now, ok, wait, live, capacity, period, redis.call('HGET', KEYS[1], 'version') or '0', taken, ends}`);
+local ok, wait, taken, ends, left = bucket(KEYS[2], 'take', n, capacity, 0, period, ttl, tonumber(ARGV[6]))
+return {now, ok, wait, live, capacity, period, redis.call('HGET', KEYS[1], 'version') or '0', taken, ends, left}`);
+
+/**
+ * A process' heartbeat at one origin it uses: it counts as live there, and vouches for the pace it
+ * wrote, while it runs, busy or idle. KEYS: the live processes. ARGV: deadline, process, how long
+ * a process counts as live (ms), ttl ms. Reply: now, the processes live.
+ */
+export const LIVE = script(`${GUARD}
+local live_ms, ttl = tonumber(ARGV[3]), tonumber(ARGV[4])
+redis.call('ZADD', KEYS[1], now, ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - ttl)
+redis.call('PEXPIRE', KEYS[1], ttl)
+return {now, redis.call('ZCOUNT', KEYS[1], now - live_ms, '+inf')}`);
 
 /** KEYS: the probe lease. ARGV: deadline, process, ms. Reply: now, 1 when this process has the lease, else 0. */
 export const PROBE = script(`${GUARD}

@@ -6,8 +6,8 @@ import { encode, isBreaker, readState, Subscription, type Update } from './event
 import { channelOf, keysOf } from './keys';
 import { Link } from './link';
 import type { ResolvedRedisOptions } from './options';
-import { SharedPace } from './pace';
-import { BUCKET, COOLDOWN, LOAD, PROBE, runScript, STALE, STATE, type Script } from './scripts';
+import { LIVE_MS, PACE_TTL, SharedPace } from './pace';
+import { BUCKET, COOLDOWN, LIVE, LOAD, PROBE, runScript, STALE, STATE, type Script } from './scripts';
 
 /** A BackoffStore shared through Redis; `close()` ends its subscription. */
 export interface RedisBackoffStore extends BackoffStore {
@@ -16,6 +16,8 @@ export interface RedisBackoffStore extends BackoffStore {
   close(): Promise<void>;
 }
 
+/** How often a process tells Redis it runs, at each key it uses, ms. */
+const HEARTBEAT_MS = 1000;
 /** An open breaker is forgotten a minute after its last update. */
 const BREAKER_TTL = 60_000;
 /** A bucket that does not refill (the retry budget) is forgotten, so full again, after ten idle minutes. */
@@ -41,11 +43,13 @@ export class SharedStore implements RedisBackoffStore {
   private readonly events: Subscription;
   /** Redis' clock minus this process' clock, learned from every reply. */
   private offset: number | undefined;
+  private heartbeat: unknown = undefined;
+  private closed = false;
 
   constructor(
     private readonly client: RedisClient,
     private readonly options: ResolvedRedisOptions,
-    clock: Pick<Clock, 'setTimeout' | 'clearTimeout' | 'random'>,
+    private readonly clock: Pick<Clock, 'setTimeout' | 'clearTimeout' | 'random'>,
   ) {
     this.self = [clock.random(), clock.random()].map((r) => r.toString(36).slice(2)).join('');
     this.channel = channelOf(options.prefix);
@@ -133,14 +137,15 @@ export class SharedStore implements RedisBackoffStore {
     this.link.run(() => this.bucket(key, bucket, 'give', n, spec)).catch(local);
   }
 
-  /** Loads the key's state before its first request; on failure resolves anyway, in fallback. */
   /** What the local mirror knows: the shared level may be lower, by what other processes took. */
   tokens(key: string, bucket: BucketName, spec: BucketSpec, now: number): number {
     return this.mirror.tokens?.(key, bucket, spec, now) ?? spec.capacity;
   }
 
+  /** Loads the key's state before its first request; on failure resolves anyway, in fallback. */
   prepare(key: string): Promise<void> | void {
     this.known.add(key);
+    this.beat();
     if (!this.link.useRedis()) return;
     const k = keysOf(this.options.prefix, key);
     return this.link
@@ -148,11 +153,51 @@ export class SharedStore implements RedisBackoffStore {
         await this.events.start();
         return this.exec(LOAD, [k.cooldown, k.breaker, k.rate], []);
       })
-      .then((reply) => this.loaded(key, reply), () => undefined);
+      .then((reply) => {
+        this.loaded(key, reply);
+        // Counted live here from the first request, not from the first heartbeat.
+        this.alive(key);
+      }, () => undefined);
+  }
+
+  /** The key's state here is dropped (idle a while where it was used); Redis keeps what is still in force. */
+  forget(key: string, now: number): void {
+    this.known.delete(key);
+    this.paces.forget(key);
+    this.heard.delete(key);
+    this.mirror.forget?.(key, now);
   }
 
   close(): Promise<void> {
+    this.closed = true;
+    if (this.heartbeat !== undefined) this.clock.clearTimeout(this.heartbeat);
+    this.heartbeat = undefined;
     return this.events.close((promise) => this.link.timed(promise));
+  }
+
+  /**
+   * While the store is open and knows some key, this process tells Redis each HEARTBEAT_MS that it
+   * runs, at every key it uses: busy or idle, it counts among the processes live there (its share
+   * in fallback) and vouches for the pace it wrote; dead, it stops within LIVE_MS. The timer keeps
+   * no process alive.
+   */
+  private beat(): void {
+    if (this.heartbeat !== undefined || this.closed || this.known.size === 0) return;
+    this.heartbeat = this.clock.setTimeout(() => {
+      this.heartbeat = undefined;
+      for (const key of this.known) this.alive(key);
+      this.beat();
+    }, HEARTBEAT_MS);
+    (this.heartbeat as { unref?: () => void }).unref?.();
+  }
+
+  private alive(key: string): void {
+    if (!this.link.useRedis()) return;
+    const k = keysOf(this.options.prefix, key);
+    this.link.run(() => this.exec(LIVE, [k.live], [this.self, LIVE_MS, PACE_TTL])).then(
+      (reply) => this.paces.heard(key, Number(reply[1])),
+      () => undefined,
+    );
   }
 
   private loaded(key: string, [, pttl, breaker, capacity, periodMs, version]: unknown[]): void {
@@ -165,7 +210,11 @@ export class SharedStore implements RedisBackoffStore {
   }
 
   private received(update: Update): void {
-    if (update.kind === 'cooldown') this.mirror.setCooldown(update.key, this.options.now() + update.wait);
+    if (update.kind === 'cooldown') {
+      // Another process was refused: what this one leased of the window is no longer there to spend.
+      this.paces.refused(update.key);
+      this.mirror.setCooldown(update.key, this.options.now() + update.wait);
+    }
     else if (update.kind === 'breaker') this.heardBreaker(update.key, update.state);
     else this.paces.inForce(update.key, update.pace?.capacity ?? 0, update.pace?.periodMs ?? 0, update.version);
   }
