@@ -398,7 +398,8 @@ describe('one pace per origin, held in Redis', () => {
 
   it('leases the tokens its held requests want in one round trip, up to its share of the window, and never past it', async () => {
     const [a, b] = [store(), store()];
-    await Promise.all([a.prepare('k'), b.prepare('k')]);
+    // Only A uses the key yet (B has not prepared it): A's share is the whole window.
+    await a.prepare('k');
     a.setPace('k', { capacity: 10, periodMs: 1_000 });
     await until('B holds the pace', () => b.pace('k') !== undefined, 500);
     const spec = { capacity: 10, refillPerMs: 0, periodMs: 1_000 };

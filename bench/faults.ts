@@ -85,8 +85,10 @@ export const FAULT_SCENARIOS: readonly FaultScenario[] = [
   },
   {
     name: 'worker-dies',
-    about: 'The limit is 2 a second for 4 s, then 20. One process streams 6 a second from the start and learns 2; at 4 s it is killed and 3 others start streaming 8 a second each.',
-    sim: { limit: FAULT_LIMIT, warmup: { untilMs: 4_000, limit: 2 } },
+    about:
+      'The limit is 4 a second for 4 s, then 20. One process streams 6 a second from the start and learns 4 (fewer than 4 admitted, ' +
+      'with nothing known before, teach no pace); at 4 s it is killed and 3 others start streaming 8 a second each.',
+    sim: { limit: FAULT_LIMIT, warmup: { untilMs: 4_000, limit: 4 } },
     workers: [{ plan: streamFor(STREAM, 20_000), killAtMs: 4_000 }, ...Array.from({ length: 3 }, () => ({ plan: streamFor('stream:8', 16_000, 4_000) }))],
     recoverFromMs: 4_000,
   },

@@ -9,8 +9,8 @@ import { PACE, STALE, TAKE_PACE, type Script } from './scripts';
 
 /** A learned pace is forgotten ten minutes after it was last written or taken from. */
 export const PACE_TTL = 600_000;
-/** A process counts as live this long after it last took from a pace or wrote one, ms. */
-export const LIVE_MS = 3000;
+/** A process counts as live this long after its last heartbeat, take or write: four heartbeats missed, ms. */
+export const LIVE_MS = 2000;
 /** How long a take waits for a pace Redis lost to be put back, when this process knows nothing of its window, ms. */
 const REJOIN_WAIT = 50;
 /** A pace's version more than this much older than the last one heard of (µs) means Redis' clock stepped back. */

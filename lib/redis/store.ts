@@ -17,7 +17,7 @@ export interface RedisBackoffStore extends BackoffStore {
 }
 
 /** How often a process tells Redis it runs, at each key it uses, ms. */
-const HEARTBEAT_MS = 1000;
+const HEARTBEAT_MS = 500;
 /** An open breaker is forgotten a minute after its last update. */
 const BREAKER_TTL = 60_000;
 /** A bucket that does not refill (the retry budget) is forgotten, so full again, after ten idle minutes. */
