@@ -256,3 +256,19 @@ describe('a learned pace that leaves the store', () => {
     expect(out).toHaveLength(4);
   });
 });
+
+describe('a refusal whose lesson a store refuses', () => {
+  it('still holds the origin for the wait the server named: the cooldown is set before anything is learned', () => {
+    const now = 1_000_000;
+    const clock = { now: () => now, random: () => 0.5, setTimeout: () => undefined, clearTimeout: () => undefined };
+    const store = { ...memoryStore(), setPace: () => { throw new RangeError('a pace this store cannot hold'); } };
+    const lane = new Lane('k', { cooldown: true, pacing: true, probing: undefined, insaneWaitCap: 60_000 }, store, clock);
+    const tickets = [0, 1, 2, 3].map(() => lane.tryEnter(now)!);
+    tickets.slice(0, 3).forEach((t) => lane.settle(t, { kind: 'success' }));
+    // Four admitted, the fifth refused for six days: the lesson is a measure, and the store refuses it.
+    const fifth = lane.tryEnter(now) ?? lane.force(now);
+    lane.settle(tickets[3], { kind: 'success' });
+    expect(() => lane.settle(fifth, { kind: 'rate-limited', wait: 6 * 24 * 3_600_000, status: 429 })).toThrow(RangeError);
+    expect(store.cooldownUntil('k')).toBe(now + 6 * 24 * 3_600_000);
+  });
+});

@@ -1,4 +1,5 @@
-import { PaceLearner, paceAt, rateOf } from '../lib/coordination/pace';
+import { SANE_WAIT } from '../lib/coordination/lane-types';
+import { PaceLearner, paceAt, rateOf, windowLength } from '../lib/coordination/pace';
 import { BETA, RateCurve, SendMeter } from '../lib/coordination/rate';
 
 describe('the cubic curve after a refusal', () => {
@@ -180,5 +181,25 @@ describe('lessons and paces worked out, for processes that share a store', () =>
     for (let t = 11_000; t < 14_000; t += 50) learner.sent(t);
     // This process saw 5 a window; the four processes' lessons add up to 20.
     expect(learner.succeeded(14_000, 14_001, { capacity: 20, periodMs: 1_020 })).toBeUndefined();
+  });
+});
+
+describe('a limit that is really low', () => {
+  it('takes two lessons of too few in a row (within three windows) as the limit, not as someone else spending the window', () => {
+    const learner = new PaceLearner();
+    for (let i = 0; i < 2; i++) {
+      learner.sent(10_000 + i);
+      learner.succeeded(10_000 + i, 10_001 + i, undefined);
+    }
+    expect(learner.limited(1_000, 10_010, 10_010, undefined)).toBeUndefined();
+    for (let i = 0; i < 2; i++) {
+      learner.sent(11_100 + i);
+      learner.succeeded(11_100 + i, 11_101 + i, undefined);
+    }
+    expect(learner.limited(900, 11_110, 11_110, undefined)).toEqual({ capacity: 2, periodMs: expect.any(Number) });
+  });
+
+  it('learns no window longer than the longest wait believed, however long the ban', () => {
+    expect(windowLength(0, 10, 30 * 24 * 3_600_000)).toBeLessThanOrEqual(SANE_WAIT);
   });
 });

@@ -454,6 +454,30 @@ describe('one pace per origin, held in Redis', () => {
     expect(await rate(admin)).toEqual(['8', '1000']);
   });
 
+  it('applies a cut made before its own growth was answered: the 429 behind it is news', async () => {
+    const [a, admin] = [store(), connection()];
+    await a.prepare('k');
+    a.setPace('k', { capacity: 22, periodMs: 1_000 });
+    await until('in Redis', async () => (await rate(admin))[0] === '22', 500);
+    a.setPace('k', { capacity: 40, periodMs: 1_000 }); // grown
+    a.setPace('k', { capacity: 28, periodMs: 1_000 }); // cut for a bare 429, in the same tick
+    await sleep(100);
+    expect(await rate(admin)).toEqual(['28', '1000']);
+    expect(a.pace('k')).toEqual({ capacity: 28, periodMs: 1_000 });
+  });
+
+  it('takes two lessons of too few in a row as the limit, when the server\'s limit is that low', async () => {
+    const [a, b, admin] = [store(), store(), connection()];
+    await Promise.all([a.prepare('k'), b.prepare('k')]);
+    const first = Date.now();
+    a.setPace('k', { capacity: 1, periodMs: 1_000 }, { lessonAt: first });
+    b.setPace('k', { capacity: 1, periodMs: 1_000 }, { lessonAt: first + 3 });
+    await until('no pace yet', async () => (await rate(admin))[0] === '0', 500);
+    a.setPace('k', { capacity: 1, periodMs: 1_000 }, { lessonAt: first + 1_100 });
+    b.setPace('k', { capacity: 1, periodMs: 1_000 }, { lessonAt: first + 1_103 });
+    await until('a pace of 2', () => a.pace('k')?.capacity === 2 && b.pace('k')?.capacity === 2, 500);
+  });
+
   it('drops what it leased when another process was refused', async () => {
     const [a, b] = [store(), store()];
     await Promise.all([a.prepare('k'), b.prepare('k')]);
@@ -698,6 +722,23 @@ describe('when Redis fails', () => {
       return (await connection().hget(keyOf('k', 'rate'), 'capacity')) === '10';
     }, 5_000);
     expect(a.pace('k')).toEqual({ capacity: 10, periodMs: 1_000 });
+  }, 15_000);
+
+  it('in fallback, spends nothing of a window Redis said was spent, though this process never took from it', async () => {
+    const [a, c] = [store({ onStatus: () => undefined }), store({ timeoutMs: 100, retryEveryMs: 200, onStatus: () => undefined })];
+    await Promise.all([a.prepare('k'), c.prepare('k')]);
+    a.setPace('k', { capacity: 10, periodMs: 3_000 });
+    await until('C holds the pace', () => c.pace('k') !== undefined, 500);
+    const spec = { capacity: 10, refillPerMs: 0, periodMs: 3_000 };
+    let taken = 0;
+    while ((await a.take('k', 'pace', 1, spec, Date.now(), 10)).ok) taken++;
+    expect(taken).toBe(10);
+    await sleep(700); // a heartbeat tells C where the window stands
+    await server.kill();
+    const takes = [];
+    for (let i = 0; i < 5; i++) takes.push(await c.take('k', 'pace', 1, spec, Date.now()));
+    expect(takes.filter((t) => t.ok)).toEqual([]);
+    await server.start();
   }, 15_000);
 
   it('keeps serving when Redis is killed mid-run, says fallback then recovered once each, and shares again', async () => {

@@ -272,13 +272,14 @@ export class Lane {
     // A rate limit that says less than a second ("Retry-After: 0", a reset just past) names no window:
     // sent at once, the crowd behind it would only meet the same limit. It is held as one that names none.
     const wait = result.kind === 'rate-limited' && said !== undefined && said < SUBSECOND ? undefined : said;
-    if (result.kind === 'rate-limited') this.rateLimited(wait, ticket, now);
-    else if (result.kind === 'unknown') this.failed(ticket, now);
+    // The cooldown first: whatever the learning below does, the next request must not go into a ban.
     const cooling = wait ?? (result.kind === 'rate-limited' && this.settings.cooldown ? this.hintless.refused(ticket.sentAt, now) : undefined);
     if (cooling !== undefined && this.settings.cooldown) {
       this.store.setCooldown(this.key, now + cooling);
       this.emit?.({ type: 'cooldown', key: this.label, waitMs: cooling, status: result.status });
     }
+    if (result.kind === 'rate-limited') this.rateLimited(wait, ticket, now);
+    else if (result.kind === 'unknown') this.failed(ticket, now);
   }
 
   private succeeded(ticket: Ticket, now: number): void {

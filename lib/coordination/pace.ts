@@ -1,3 +1,4 @@
+import { SANE_WAIT } from './lane-types';
 import { BETA, RateCurve, SendMeter } from './rate';
 import type { PaceState } from './store';
 
@@ -68,7 +69,8 @@ export function windowLength(first: number, at: number, until: number): number {
   const seconds = Math.max(low, Math.min(high, Math.ceil(low / 1000) * 1000));
   // A batch takes a few ms to arrive: a window exactly as long would let the next batch reach a
   // sliding log or a token bucket before the last one has left it.
-  return Math.ceil(seconds * (1 + SPREAD));
+  // A ban of days teaches a window no longer than the longest wait believed.
+  return Math.min(SANE_WAIT, Math.ceil(seconds * (1 + SPREAD)));
 }
 
 /** The part of a window added to it for the spread of a batch's arrivals. */
@@ -130,6 +132,8 @@ const GROW_STEP = 0.1;
 const FINE_PERIOD = 250;
 /** Fewer successes than this, with no pace known, measure nothing: the first round of the ramp. */
 export const MIN_SAMPLE = 4;
+/** Two lessons of too few within this many windows of each other: the limit is that low. */
+const LOW_AGAIN = 3;
 /** The least rate a refusal leaves, req/s (AWS: minFillRate). */
 const MIN_RATE = 0.5;
 
@@ -165,6 +169,9 @@ export class PaceLearner {
   /** A refusal without a wait, of a request sent before this, belongs to a cut already made. */
   private cutAt = -Infinity;
   private nextGrowAt = 0;
+
+  /** The last lesson of too few to be a measure, and when it came: a second one soon after confirms it. */
+  private low: { capacity: number; at: number } | undefined = undefined;
 
   /** When this lane's current window of sends began (the first send a window after the last such), epoch ms. */
   private windowSends = -Infinity;
@@ -245,8 +252,17 @@ export class PaceLearner {
       return learned;
     }
     const previous = current && rateOf(current);
-    // A few requests admitted, with nothing known before: a lower bound, no measure of the limit.
-    if (!current && (learned?.capacity ?? 0) < MIN_SAMPLE) return undefined;
+    // A few requests admitted, with nothing known before: a lower bound, no measure of the limit,
+    // unless the window before taught as little (a server whose limit is that low, not someone else's spending).
+    if (!current && (learned?.capacity ?? 0) < MIN_SAMPLE) {
+      const low = this.low;
+      this.low = learned && { capacity: learned.capacity, at: now };
+      if (!learned || !low || now - low.at > LOW_AGAIN * learned.periodMs) return undefined;
+      const pace = { capacity: Math.max(low.capacity, learned.capacity), periodMs: learned.periodMs };
+      this.curve = new RateCurve(rateOf(pace), rateOf(pace), now);
+      this.lessonAt = this.lesson.at;
+      return pace;
+    }
     if (!learned) {
       if (previous === undefined) return undefined;
       this.curve = new RateCurve(previous, BETA * previous, now);

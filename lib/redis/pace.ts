@@ -164,9 +164,13 @@ export class SharedPace {
     return Math.max(1, this.live.get(key) ?? 1);
   }
 
-  /** A heartbeat's count of the processes live at `key`. */
-  heard(key: string, live: number): void {
+  /**
+   * A heartbeat's word on `key`: the processes live, and the pace window under way (tokens left,
+   * ms to its end; 0: none), so that a process that has not taken from it lately knows it too.
+   */
+  heard(key: string, live: number, left: number, endsIn: number): void {
     if (live >= 1) this.live.set(key, live);
+    if (endsIn > 0 && Number.isFinite(left)) this.windows.set(key, { ends: this.ctx.options.now() + endsIn, left });
   }
 
   /**

@@ -79,9 +79,10 @@ local self, mode, capacity, period = ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumb
 local before = tonumber(redis.call('HGET', KEYS[1], 'periodMs') or '0')
 local version = string.format('%.0f', tonumber(t[1]) * 1000000 + tonumber(t[2]))
 local stored = redis.call('HGET', KEYS[1], 'version')
-if mode == 'whole' and stored and ARGV[12] ~= '' and tonumber(ARGV[12]) < tonumber(stored) then
-  -- Worked out from a pace written over since (a lesson, another process' growth, a drop): it stands.
-  local known = redis.call('HMGET', KEYS[1], 'capacity', 'periodMs')
+local known = redis.call('HMGET', KEYS[1], 'capacity', 'periodMs')
+if mode == 'whole' and stored and ARGV[12] ~= '' and tonumber(ARGV[12]) < tonumber(stored) and capacity >= (tonumber(known[1]) or 0) then
+  -- A rise worked out from a pace written over since (a lesson, another process' growth, a drop):
+  -- what is in force stands. A cut always applies: the 429 behind it is news, whatever came between.
   return {now, 1, tonumber(known[1]) or 0, tonumber(known[2]) or 0, stored}
 end
 redis.call('ZADD', KEYS[3], now, self)
@@ -101,23 +102,29 @@ elseif mode == 'share' then
   if lesson < 0 or at > lesson + period then
     -- A lesson with no pace in force before it: a lower bound until its shares add up to a measure.
     local before = tonumber(redis.call('HGET', KEYS[1], 'capacity') or '0')
+    local low = 0
+    -- A lesson too small to be a measure, just before this one: if this one is as small, the limit is that low.
+    if fresh == 1 and before <= 0 and lesson >= 0 and at - lesson <= 3 * period then low = sum_shares(KEYS[1]) end
     fresh = 0
     if before <= 0 or redis.call('HEXISTS', KEYS[1], 'dropped') == 1 then fresh = 1 end
     drop_shares(KEYS[1])
-    redis.call('HSET', KEYS[1], 'lesson', at, 'periodMs', period, 'fresh', fresh)
+    redis.call('HSET', KEYS[1], 'lesson', at, 'periodMs', period, 'fresh', fresh, 'low', low)
   end
   redis.call('HSET', KEYS[1], 's:' .. self, capacity)
   capacity = sum_shares(KEYS[1])
   -- The shares of one lesson differ in window by a few ms: the longest holds them all.
   local known = tonumber(redis.call('HGET', KEYS[1], 'periodMs'))
   if known > period then period = known end
-  if fresh == 1 and capacity < tonumber(ARGV[11]) then capacity = 0 end
+  if fresh == 1 and capacity < tonumber(ARGV[11]) then
+    local low = tonumber(redis.call('HGET', KEYS[1], 'low') or '0')
+    if low > 0 then capacity = math.max(capacity, low) else capacity = 0 end
+  end
 else
   -- A lesson still gathering its shares keeps them: a share still to come adds to them, not to this.
   local lesson = tonumber(redis.call('HGET', KEYS[1], 'lesson') or '-1')
   if lesson < 0 or now - lesson > period then
     drop_shares(KEYS[1])
-    redis.call('HDEL', KEYS[1], 'lesson', 'fresh')
+    redis.call('HDEL', KEYS[1], 'lesson', 'fresh', 'low')
   end
 end
 if mode ~= 'forget' then
@@ -241,15 +248,24 @@ return {now, ok, wait, live, capacity, period, redis.call('HGET', KEYS[1], 'vers
 
 /**
  * A process' heartbeat at one origin it uses: it counts as live there, and vouches for the pace it
- * wrote, while it runs, busy or idle. KEYS: the live processes. ARGV: deadline, process, how long
- * a process counts as live (ms), ttl ms. Reply: now, the processes live.
+ * wrote, while it runs, busy or idle. KEYS: the live processes, the rate, the pace bucket. ARGV:
+ * deadline, process, how long a process counts as live (ms), ttl ms. Reply: now, the processes
+ * live, and of the pace's window under way the tokens left and when it ends (ms from now; 0: no
+ * window under way).
  */
 export const LIVE = script(`${GUARD}
 local live_ms, ttl = tonumber(ARGV[3]), tonumber(ARGV[4])
 redis.call('ZADD', KEYS[1], now, ARGV[2])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - ttl)
 redis.call('PEXPIRE', KEYS[1], ttl)
-return {now, redis.call('ZCOUNT', KEYS[1], now - live_ms, '+inf')}`);
+local live = redis.call('ZCOUNT', KEYS[1], now - live_ms, '+inf')
+local rate = redis.call('HMGET', KEYS[2], 'capacity', 'periodMs')
+local capacity, period = tonumber(rate[1]) or 0, tonumber(rate[2]) or 0
+local level = redis.call('HMGET', KEYS[3], 'tokens', 'at')
+local tokens, at = tonumber(level[1]), tonumber(level[2])
+if capacity <= 0 or period <= 0 or not tokens or not at or at > now then return {now, live, capacity, 0} end
+if now >= at + period then return {now, live, capacity, 0} end
+return {now, live, math.floor(tokens), math.ceil(at + period - now)}`);
 
 /** KEYS: the probe lease. ARGV: deadline, process, ms. Reply: now, 1 when this process has the lease, else 0. */
 export const PROBE = script(`${GUARD}

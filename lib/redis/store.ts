@@ -177,7 +177,7 @@ export class SharedStore implements RedisBackoffStore {
 
   /**
    * While the store is open and knows some key, this process tells Redis each HEARTBEAT_MS that it
-   * runs, at every key it uses: busy or idle, it counts among the processes live there (its share
+   * runs, at every key it uses where a pace is in force: busy or idle, it counts among the processes live there (its share
    * in fallback) and vouches for the pace it wrote; dead, it stops within LIVE_MS. The timer keeps
    * no process alive.
    */
@@ -185,7 +185,8 @@ export class SharedStore implements RedisBackoffStore {
     if (this.heartbeat !== undefined || this.closed || this.known.size === 0) return;
     this.heartbeat = this.clock.setTimeout(() => {
       this.heartbeat = undefined;
-      for (const key of this.known) this.alive(key);
+      // Only where a pace is in force: vouching for it and sharing it are all a heartbeat is for.
+      for (const key of this.known) if (this.mirror.pace(key)) this.alive(key);
       this.beat();
     }, HEARTBEAT_MS);
     (this.heartbeat as { unref?: () => void }).unref?.();
@@ -194,8 +195,8 @@ export class SharedStore implements RedisBackoffStore {
   private alive(key: string): void {
     if (!this.link.useRedis()) return;
     const k = keysOf(this.options.prefix, key);
-    this.link.run(() => this.exec(LIVE, [k.live], [this.self, LIVE_MS, PACE_TTL])).then(
-      (reply) => this.paces.heard(key, Number(reply[1])),
+    this.link.run(() => this.exec(LIVE, [k.live, k.rate, k.bucket('pace')], [this.self, LIVE_MS, PACE_TTL])).then(
+      (reply) => this.paces.heard(key, Number(reply[1]), Number(reply[2]), Number(reply[3])),
       () => undefined,
     );
   }
