@@ -76,7 +76,7 @@ export class SharedPace {
    * answers, and tells every process, the pace they add up to. Until it answers, the mirror holds
    * what this process learned.
    */
-  set(key: string, pace: PaceState | undefined, how?: PaceHow, done?: () => void): void {
+  set(key: string, pace: PaceState | undefined, how?: PaceHow, done?: () => void, putBack = false): void {
     if (pace !== undefined) checkPace(pace, how);
     this.ctx.mirror.setPace(key, pace, how);
     if (!this.ctx.link.useRedis()) return done?.();
@@ -86,8 +86,9 @@ export class SharedPace {
     // Times go to Redis relative to now, so that no process' wall clock is trusted.
     const start = pace && how?.windowStart !== undefined ? Math.round(how.windowStart - now) : '';
     const lesson = how?.lessonAt !== undefined ? Math.round(how.lessonAt - now) : 0;
-    // A whole pace is worked out from the one this process holds: from that version of it.
-    const base = mode === 'whole' ? String(this.versions.get(key) ?? '') : '';
+    // A whole pace is worked out from the one this process holds: from that version of it. A pace
+    // put back after Redis lost it is not: another process' put-back must not make it stale.
+    const base = mode === 'whole' && !putBack ? String(this.versions.get(key) ?? '') : '';
     const args = [this.ctx.self, mode, pace?.capacity ?? 0, pace?.periodMs ?? 0, start, PACE_TTL, this.ctx.channel, key, lesson, MIN_SAMPLE, base];
     this.ctx.link
       .run(() => this.ctx.exec(PACE, [k.rate, k.bucket('pace'), k.live], args))
@@ -210,7 +211,7 @@ export class SharedPace {
     if (pace && !this.rejoining.has(key)) {
       this.rejoining.add(key);
       const windowStart = known && known.ends > now ? known.ends : undefined;
-      this.set(key, pace, { windowStart }, () => this.rejoining.delete(key));
+      this.set(key, pace, { windowStart }, () => this.rejoining.delete(key), true);
     }
     if (known && known.ends > now) return { ok: false, waitMs: Math.max(1, Math.ceil(known.ends - now)) };
     // Where the window stands is not known here: wait for the pace to be back, then take from it.
