@@ -61,6 +61,15 @@ function store(options: RedisStoreOptions = {}, redis = connection()): RedisBack
 
 const keyOf = (key: string, what: string) => `${prefix}:{${key}}:${what}`;
 
+/** A process that goes on taking from key k's pace every `every` ms for `ms`: it keeps its heartbeat and `used` moving. */
+async function takeFor(s: RedisBackoffStore, spec: { capacity: number; refillPerMs: number; periodMs: number }, ms: number, every: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    await s.take('k', 'pace', 1, spec, Date.now());
+    await sleep(every);
+  }
+}
+
 /** 200 to everything, except the first request to `path`: 429 with a 400 ms reset (KuCoin's ms header). */
 function limitedOnce(path: string): Step {
   let limited = false;
@@ -367,12 +376,7 @@ describe('one pace per origin, held in Redis', () => {
     await Promise.all([quiet.prepare('k'), busy.prepare('k')]);
     quiet.setPace('k', { capacity: 10, periodMs: 1_000 }, { lessonAt: Date.now() });
     await until('the busy one holds it', () => busy.pace('k') !== undefined, 500);
-    const spec = { capacity: 10, refillPerMs: 0, periodMs: 1_000 };
-    const deadline = Date.now() + 4_000;
-    while (Date.now() < deadline) {
-      await busy.take('k', 'pace', 1, spec, Date.now());
-      await sleep(250);
-    }
+    await takeFor(busy, { capacity: 10, refillPerMs: 0, periodMs: 1_000 }, 4_000, 250);
     expect(busy.pace('k')).toEqual({ capacity: 10, periodMs: 1_000 });
     expect(await rate(admin)).toEqual(['10', '1000']);
   }, 15_000);
@@ -385,12 +389,7 @@ describe('one pace per origin, held in Redis', () => {
     live.setPace('k', { capacity: 5, periodMs: 1_000 }, { lessonAt: Date.now() });
     await until('the sum is in force', () => live.pace('k')?.capacity === 20, 500);
     await dead.close();
-    const spec = { capacity: 20, refillPerMs: 0, periodMs: 1_000 };
-    const deadline = Date.now() + 3_600;
-    while (Date.now() < deadline) {
-      await live.take('k', 'pace', 1, spec, Date.now());
-      await sleep(100);
-    }
+    await takeFor(live, { capacity: 20, refillPerMs: 0, periodMs: 1_000 }, 3_600, 100);
     // The lesson was the origin's: the survivor releases at the whole of it.
     expect(live.pace('k')).toEqual({ capacity: 20, periodMs: 1_000 });
     expect(await rate(admin)).toEqual(['20', '1000']);
@@ -706,17 +705,19 @@ describe('when Redis fails', () => {
     await a.take('k', 'pace', 1, spec, Date.now());
 
     await server.kill();
-    const now = Date.now();
-    const takes = [];
-    for (let i = 0; i < 10; i++) takes.push(await a.take('k', 'pace', 1, spec, now));
-    // Two processes live: of the window under way, half of what Redis said was left (8 of 10, after two taken).
-    expect(takes.filter((t) => t.ok)).toHaveLength(4);
-    const next = [];
-    for (let i = 0; i < 10; i++) next.push(await a.take('k', 'pace', 1, spec, now + 1_000));
-    // A whole window later: five of the ten.
-    expect(next.filter((t) => t.ok)).toHaveLength(5);
-
-    await server.start();
+    try {
+      const now = Date.now();
+      const takes = [];
+      for (let i = 0; i < 10; i++) takes.push(await a.take('k', 'pace', 1, spec, now));
+      // Two processes live: of the window under way, half of what Redis said was left (8 of 10, after two taken).
+      expect(takes.filter((t) => t.ok)).toHaveLength(4);
+      const next = [];
+      for (let i = 0; i < 10; i++) next.push(await a.take('k', 'pace', 1, spec, now + 1_000));
+      // A whole window later: five of the ten.
+      expect(next.filter((t) => t.ok)).toHaveLength(5);
+    } finally {
+      await server.start();
+    }
     await until('A uses Redis again, and the pace is back in it', async () => {
       await a.take('k', 'pace', 1, spec, Date.now());
       return (await connection().hget(keyOf('k', 'rate'), 'capacity')) === '10';
@@ -735,10 +736,13 @@ describe('when Redis fails', () => {
     expect(taken).toBe(10);
     await sleep(700); // a heartbeat tells C where the window stands
     await server.kill();
-    const takes = [];
-    for (let i = 0; i < 5; i++) takes.push(await c.take('k', 'pace', 1, spec, Date.now()));
-    expect(takes.filter((t) => t.ok)).toEqual([]);
-    await server.start();
+    try {
+      const takes = [];
+      for (let i = 0; i < 5; i++) takes.push(await c.take('k', 'pace', 1, spec, Date.now()));
+      expect(takes.filter((t) => t.ok)).toEqual([]);
+    } finally {
+      await server.start(); // the tests after this one need it, whatever this one found
+    }
   }, 15_000);
 
   it('keeps serving when Redis is killed mid-run, says fallback then recovered once each, and shares again', async () => {
