@@ -477,6 +477,57 @@ describe('one pace per origin, held in Redis', () => {
     await until('a pace of 2', () => a.pace('k')?.capacity === 2 && b.pace('k')?.capacity === 2, 500);
   });
 
+  it('tells only the other stores of a refusal with the server\'s wait (each teaches its share of that window), until told to stop', async () => {
+    const [a, b] = [store(), store()];
+    await Promise.all([a.prepare('k'), b.prepare('k')]);
+    const heardByA: number[] = [];
+    const heardByB: Array<{ at: number; until: number }> = [];
+    a.onRefusal('k', (r) => heardByA.push(r.at));
+    const stop = b.onRefusal('k', (r) => heardByB.push(r));
+    // A listener that throws keeps neither the others nor the store from going on.
+    b.onRefusal('k', () => {
+      throw new Error('a lane that failed to learn');
+    });
+    const before = Date.now();
+    a.setCooldown('k', Date.now() + 1_000, { serverWait: true });
+    await until('B hears of the refusal', () => heardByB.length === 1, 500);
+    expect(heardByB[0].at).toBeGreaterThanOrEqual(before);
+    expect(heardByB[0].until - heardByB[0].at).toBeGreaterThan(900);
+    // A wait of ours (a 429 that named none) closed no window the others could count.
+    a.setCooldown('k', Date.now() + 3_000);
+    await until('B holds the longer cooldown', () => b.cooldownUntil('k') > Date.now() + 2_000, 500);
+    stop();
+    a.setCooldown('k', Date.now() + 5_000, { serverWait: true });
+    await until('B holds the last cooldown', () => b.cooldownUntil('k') > Date.now() + 4_000, 500);
+    expect(heardByB).toHaveLength(1);
+    expect(heardByA).toEqual([]);
+  });
+
+  it('teaches the pace the window admitted when one process of four is refused: the others count what they sent in it', async () => {
+    // A fixed window of 3 s admitting 20, whoever sends; the refused are told when it ends.
+    let windowEnds = 0;
+    let admitted = 0;
+    const site = await http([
+      (req, res, arrival) => {
+        if (arrival.at >= windowEnds) [windowEnds, admitted] = [arrival.at + 3_000, 0];
+        if (++admitted <= 20) return reply(200)(req, res, arrival);
+        reply(429, {}, { 'Retry-After': String(Math.ceil((windowEnds - arrival.at) / 1000)) })(req, res, arrival);
+      },
+    ]);
+    const stores = [store(), store(), store(), store()];
+    const apis = stores.map((s) => {
+      const api = site.client();
+      attach(api, { store: s, retries: 0, budget: false });
+      return api;
+    });
+    const [a, ...others] = apis;
+    // Three processes send five each, and are never refused; the fourth sends six: the sixth is.
+    for (const api of others) await Promise.all([1, 2, 3, 4, 5].map((i) => api.get(`/b${i}`)));
+    const refused = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => a.get(`/a${i}`).then(() => 0, () => 1)));
+    expect(refused.reduce((x, y) => x + y, 0)).toBe(1);
+    await until('every process releases what the window admitted', () => stores.every((s) => s.pace(site.url)?.capacity === 20), 1_000);
+  });
+
   it('drops what it leased when another process was refused', async () => {
     const [a, b] = [store(), store()];
     await Promise.all([a.prepare('k'), b.prepare('k')]);

@@ -34,7 +34,7 @@ export type { KrakenTier } from './quota/kraken';
 export type { QuotaReader, QuotaReading, RequestCost } from './quota/types';
 export type { QuotaSnapshot } from './coordination/quotas';
 export { memoryStore } from './coordination/store';
-export type { BackoffStore, BreakerState, BucketName, PaceHow, PaceState, TakeResult } from './coordination/store';
+export type { BackoffStore, BreakerState, BucketName, CooldownHow, HeardRefusal, PaceHow, PaceState, TakeResult } from './coordination/store';
 export type { BucketSpec } from './coordination/bucket';
 export type { BackoffOptions, BudgetOptions, CoordinationOptions, ProbingOptions } from './coordination/settings';
 export type {

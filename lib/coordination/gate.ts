@@ -175,6 +175,7 @@ export class Gate implements Coordinator {
     for (const [key, lane] of this.lanes) {
       if (!lane.idleSince(now - IDLE_AFTER, now)) continue;
       this.lanes.delete(key);
+      lane.close();
       if (this.lastLane === lane) this.lastLane = undefined;
       this.spent.delete(key);
       this.settings.store.forget?.(key, now);

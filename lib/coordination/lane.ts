@@ -9,7 +9,7 @@ import { PaceLearner } from './pace';
 import { DeclaredQuotas, type Use } from './quotas';
 import { Ramp } from './ramp';
 import { GO, GO_PROBE, ReleaseQueue, UNTIL_SETTLED, type Admission } from './release-queue';
-import type { BackoffStore, PaceState } from './store';
+import type { BackoffStore, HeardRefusal, PaceState } from './store';
 
 export { SANE_WAIT } from './lane-types';
 export type { BackoffSnapshot, LaneResult, LaneSettings, Ticket, Waiter } from './lane-types';
@@ -43,6 +43,8 @@ export class Lane {
   private paced = false;
   /** When a request last went out, epoch ms: an idle lane can be dropped. */
   lastUsed: number;
+  /** Stops hearing of other processes' refusals (a shared store). */
+  private readonly unlisten: (() => void) | undefined;
 
   constructor(
     readonly key: string,
@@ -67,6 +69,9 @@ export class Lane {
       clock,
     );
     this.lastUsed = clock.now();
+    // Another process refused with the server's wait: what this one sent in that window was admitted
+    // too, its share of the lesson. Unless each process teaches its share, the pace is the refused one's.
+    this.unlisten = settings.pacing ? store.onRefusal?.(key, (refusal) => this.heard(refusal)) : undefined;
     const preparing = store.prepare?.(key);
     if (preparing instanceof Promise) {
       // A store that cannot load the key must not stall requests: go on with what it has.
@@ -75,6 +80,19 @@ export class Lane {
         () => this.prepared(),
       );
     }
+  }
+
+  /** The lane is dropped: it hears of nothing more. */
+  close(): void {
+    this.unlisten?.();
+  }
+
+  /** Another process' refusal with the server's wait: this lane teaches its share of that window. */
+  private heard(refusal: HeardRefusal): void {
+    const now = this.clock.now();
+    if (refusal.until <= now) return;
+    this.rateLimited(refusal.until - refusal.at, -Infinity, refusal.at);
+    if (this.held > 0) void this.queue.pump();
   }
 
   /** Resolves once the store has loaded this key's state; undefined when it has. */
@@ -275,10 +293,10 @@ export class Lane {
     // The cooldown first: whatever the learning below does, the next request must not go into a ban.
     const cooling = wait ?? (result.kind === 'rate-limited' && this.settings.cooldown ? this.hintless.refused(ticket.sentAt, now) : undefined);
     if (cooling !== undefined && this.settings.cooldown) {
-      this.store.setCooldown(this.key, now + cooling);
+      this.store.setCooldown(this.key, now + cooling, { serverWait: wait !== undefined });
       this.emit?.({ type: 'cooldown', key: this.label, waitMs: cooling, status: result.status });
     }
-    if (result.kind === 'rate-limited') this.rateLimited(wait, ticket, now);
+    if (result.kind === 'rate-limited') this.rateLimited(wait, ticket.sentAt, now);
     else if (result.kind === 'unknown') this.failed(ticket, now);
   }
 
@@ -293,9 +311,9 @@ export class Lane {
     if (pace !== undefined) this.setPace(pace);
   }
 
-  private rateLimited(wait: number | undefined, ticket: Ticket, now: number): void {
+  private rateLimited(wait: number | undefined, sentAt: number, now: number): void {
     if (!this.settings.pacing) return;
-    const pace = this.learner.limited(wait, ticket.sentAt, now, this.store.pace(this.key));
+    const pace = this.learner.limited(wait, sentAt, now, this.store.pace(this.key));
     if (pace) {
       this.setPace(pace);
       this.ramp = undefined; // the server said how much it takes: the pace, not the ramp, limits

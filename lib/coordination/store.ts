@@ -20,6 +20,23 @@ export interface PaceHow {
   readonly lessonAt?: number;
 }
 
+/** How a cooldown came about. */
+export interface CooldownHow {
+  /**
+   * The server named the wait (a 429 with Retry-After or a reset): the refusal closed a window,
+   * and what each process saw that window admit is its share of the lesson.
+   */
+  readonly serverWait?: boolean;
+}
+
+/** A refusal with the server's wait that another user of a shared store was given. */
+export interface HeardRefusal {
+  /** When it was heard of, epoch ms by this process' clock: about when it came. */
+  readonly at: number;
+  /** Until when the server holds requests, epoch ms by this process' clock. */
+  readonly until: number;
+}
+
 /** Outage detection: consecutive unknown-outcome failures, and whether only probes go out. */
 export interface BreakerState {
   /** Unknown-outcome failures in a row. */
@@ -48,8 +65,11 @@ export type TakeResult =
 export interface BackoffStore {
   /** Until when requests to `key` are held (epoch ms); 0 or a past time when they are not. */
   cooldownUntil(key: string): number;
-  /** Holds requests to `key` until `until` (epoch ms); a later cooldown already set stands. */
-  setCooldown(key: string, until: number): void;
+  /**
+   * Holds requests to `key` until `until` (epoch ms); a later cooldown already set stands.
+   * `how.serverWait`: the server named the wait, which a shared store tells the others of.
+   */
+  setCooldown(key: string, until: number, how?: CooldownHow): void;
   /** The outage state of `key`; closed (no failures, not probing) when none is known. */
   breaker(key: string): BreakerState;
   /** Records the outage state of `key`. */
@@ -75,6 +95,12 @@ export interface BackoffStore {
    * when this one has it. A store of one process needs none: its lane sends one probe at a time.
    */
   probeLease?(key: string, ms: number): boolean | Promise<boolean>;
+  /**
+   * Optional (a store shared between processes): calls `listener` each time another process is
+   * refused at `key` with the server's wait, so that this one teaches its share of the window that
+   * refusal closed, as though refused itself. Returns what stops the calls.
+   */
+  onRefusal?(key: string, listener: (refusal: HeardRefusal) => void): () => void;
   /** Returns tokens to a bucket, up to its capacity. */
   give(key: string, bucket: BucketName, n: number, spec: BucketSpec, now: number): void;
   /** Optional: the tokens a bucket holds now, as this process knows them, for a snapshot; taking none. */

@@ -3,7 +3,8 @@ import type { RedisClient, RedisSubscriber } from './client';
 
 /** A write one store tells the others of; a cooldown travels as a wait, never as a time. */
 export type Update =
-  | { readonly kind: 'cooldown'; readonly key: string; readonly wait: number }
+  /** `server`: the server named the wait; the refusal closed a window every process saw part of. */
+  | { readonly kind: 'cooldown'; readonly key: string; readonly wait: number; readonly server?: true }
   | { readonly kind: 'breaker'; readonly key: string; readonly state: BreakerState }
   | { readonly kind: 'pace'; readonly key: string; readonly pace: PaceState | undefined; readonly version: number };
 
@@ -39,7 +40,9 @@ export function decode(message: string): { from: string; update: Update } | unde
   const m = readState(message, (v): v is Record<string, unknown> => typeof v === 'object' && v !== null);
   if (!m || typeof m.from !== 'string' || typeof m.key !== 'string') return undefined;
   const { from, key } = m;
-  if (m.kind === 'cooldown' && isNumber(m.wait)) return { from, update: { kind: 'cooldown', key, wait: m.wait } };
+  if (m.kind === 'cooldown' && isNumber(m.wait)) {
+    return { from, update: m.server === true ? { kind: 'cooldown', key, wait: m.wait, server: true } : { kind: 'cooldown', key, wait: m.wait } };
+  }
   if (m.kind === 'breaker' && isBreaker(m.state)) return { from, update: { kind: 'breaker', key, state: m.state } };
   // A pace Redis published says none as null.
   // Published by Redis: a pace of none is null, and the version a string of digits.

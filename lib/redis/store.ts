@@ -1,6 +1,6 @@
 import type { Clock } from '../clock';
 import type { BucketSpec } from '../coordination/bucket';
-import { memoryStore, type BackoffStore, type BreakerState, type BucketName, type PaceHow, type PaceState, type TakeResult } from '../coordination/store';
+import { memoryStore, type BackoffStore, type BreakerState, type BucketName, type CooldownHow, type HeardRefusal, type PaceHow, type PaceState, type TakeResult } from '../coordination/store';
 import type { RedisClient } from './client';
 import { encode, isBreaker, readState, Subscription, type Update } from './events';
 import { channelOf, keysOf } from './keys';
@@ -34,6 +34,8 @@ export class SharedStore implements RedisBackoffStore {
   private readonly mirror = memoryStore();
   private readonly known = new Set<string>();
   private readonly paces: SharedPace;
+  /** Who teaches its share of a window another process was refused in, at each key. */
+  private readonly listeners = new Map<string, Set<(refusal: HeardRefusal) => void>>();
   /** When an outage state was last heard of from another process (local ms), at each key. */
   private readonly heard = new Map<string, number>();
   /** Tells this store's own messages from others'. */
@@ -72,10 +74,21 @@ export class SharedStore implements RedisBackoffStore {
     return this.mirror.cooldownUntil(key);
   }
 
-  setCooldown(key: string, until: number): void {
+  setCooldown(key: string, until: number, how?: CooldownHow): void {
     this.paces.refused(key);
     this.mirror.setCooldown(key, until);
-    this.shareCooldown(key, until);
+    this.shareCooldown(key, until, how?.serverWait === true);
+  }
+
+  onRefusal(key: string, listener: (refusal: HeardRefusal) => void): () => void {
+    let listening = this.listeners.get(key);
+    if (!listening) this.listeners.set(key, (listening = new Set()));
+    const added = (r: HeardRefusal) => listener(r); // one registration, one removal, though the same function twice
+    listening.add(added);
+    return () => {
+      listening.delete(added);
+      if (listening.size === 0 && this.listeners.get(key) === listening) this.listeners.delete(key);
+    };
   }
 
   breaker(key: string): BreakerState {
@@ -214,10 +227,23 @@ export class SharedStore implements RedisBackoffStore {
     if (update.kind === 'cooldown') {
       // Another process was refused: what this one leased of the window is no longer there to spend.
       this.paces.refused(update.key);
-      this.mirror.setCooldown(update.key, this.options.now() + update.wait);
+      const at = this.options.now();
+      this.mirror.setCooldown(update.key, at + update.wait);
+      // The server's wait: the window it closed admitted what this process sent in it too.
+      if (update.server) this.heardRefusal(update.key, { at, until: at + update.wait });
     }
     else if (update.kind === 'breaker') this.heardBreaker(update.key, update.state);
     else this.paces.inForce(update.key, update.pace?.capacity ?? 0, update.pace?.periodMs ?? 0, update.version);
+  }
+
+  private heardRefusal(key: string, refusal: HeardRefusal): void {
+    for (const listener of this.listeners.get(key) ?? []) {
+      try {
+        listener(refusal);
+      } catch {
+        // One lane's failure to learn must not keep the others, or the store, from going on.
+      }
+    }
   }
 
   private heardBreaker(key: string, state: BreakerState): void {
@@ -226,10 +252,11 @@ export class SharedStore implements RedisBackoffStore {
   }
 
   /** A cooldown goes to Redis as the wait left, so no process' wall clock is trusted. */
-  private shareCooldown(key: string, until: number): void {
+  private shareCooldown(key: string, until: number, server = false): void {
     const wait = Math.ceil(until - this.options.now());
     if (!Number.isFinite(wait) || wait <= 0) return;
-    this.share(COOLDOWN, [keysOf(this.options.prefix, key).cooldown], [wait], { kind: 'cooldown', key, wait });
+    const update: Update = server ? { kind: 'cooldown', key, wait, server: true } : { kind: 'cooldown', key, wait };
+    this.share(COOLDOWN, [keysOf(this.options.prefix, key).cooldown], [wait], update);
   }
 
   /** Fire and forget: a failure has already switched the store to fallback. */
