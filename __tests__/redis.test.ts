@@ -482,10 +482,10 @@ describe('one pace per origin, held in Redis', () => {
     await Promise.all([a.prepare('k'), b.prepare('k')]);
     const heardByA: number[] = [];
     const heardByB: Array<{ at: number; until: number }> = [];
-    a.onRefusal('k', (r) => heardByA.push(r.at));
-    const stop = b.onRefusal('k', (r) => heardByB.push(r));
+    a.onRefusal!('k', (r) => heardByA.push(r.at));
+    const stop = b.onRefusal!('k', (r) => heardByB.push(r));
     // A listener that throws keeps neither the others nor the store from going on.
-    b.onRefusal('k', () => {
+    b.onRefusal!('k', () => {
       throw new Error('a lane that failed to learn');
     });
     const before = Date.now();

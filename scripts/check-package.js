@@ -8,6 +8,7 @@ const { execFileSync } = require('child_process');
 const entries = {
   'axios-backoff': ['attach', 'backoff', 'constant', 'decorrelatedJitter', 'exponential', 'linear', 'presets', 'memoryStore'],
   'axios-backoff/redis': ['redisStore'],
+  'axios-backoff/signers': ['signers'],
 };
 
 function run(args) {
