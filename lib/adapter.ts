@@ -12,6 +12,13 @@ import type { ResolvedOptions } from './types';
 type Config = InternalAxiosRequestConfig;
 export type { AdapterSpec };
 
+/**
+ * An axios adapter that fits the `adapter` option of any axios 1.x copy. An SDK's own nested axios
+ * has types of its own, which axios' types of another copy are not assignable to, so the request
+ * is typed by what every copy's is (an object), and the answer by what the caller's copy expects.
+ */
+export type BackoffAdapter = <R = AxiosResponse>(config: object) => Promise<R>;
+
 /** Options of `backoffAdapter`: those of `attach`, and the transport it wraps. */
 export interface BackoffAdapterOptions extends BackoffOptions {
   /**
@@ -27,7 +34,7 @@ export interface BackoffAdapterOptions extends BackoffOptions {
  * sent again from here, so the client's request interceptors do not run again: `resign` is how a
  * retry gets a fresh timestamp and signature.
  */
-export function createBackoffAdapter(options: BackoffAdapterOptions = {}, clock: Clock = systemClock): AxiosAdapter {
+export function createBackoffAdapter(options: BackoffAdapterOptions = {}, clock: Clock = systemClock): BackoffAdapter {
   if (options === null || typeof options !== 'object') {
     throw new TypeError(`backoffAdapter(options): options must be a plain options object, got ${options === null ? 'null' : typeof options}`);
   }
@@ -60,5 +67,5 @@ export function createBackoffAdapter(options: BackoffAdapterOptions = {}, clock:
     return gate.send(config, adapter).then(onFulfilled, onRejected);
   };
   const [onFulfilled, onRejected] = createBackoff({ request: (config) => send(config as Config) }, base, clock, gate);
-  return Object.assign(send, { [GATE]: gate });
+  return Object.assign(send, { [GATE]: gate }) as unknown as BackoffAdapter;
 }

@@ -5,7 +5,7 @@
  * @module axios-backoff
  */
 import type { AxiosAdapter, AxiosInstance } from 'axios';
-import { createBackoffAdapter, type BackoffAdapterOptions } from './adapter';
+import { createBackoffAdapter, type BackoffAdapter, type BackoffAdapterOptions } from './adapter';
 import { createAttach } from './attach';
 import { GATE } from './coordination/gate';
 import type { BackoffSnapshot } from './coordination/lane';
@@ -14,7 +14,7 @@ import { createBackoff } from './interceptor';
 import { refuseShared } from './options';
 import type { RequestOptions, ResponseInterceptorPair } from './types';
 
-export type { AdapterSpec, BackoffAdapterOptions } from './adapter';
+export type { AdapterSpec, BackoffAdapter, BackoffAdapterOptions } from './adapter';
 export { constant, decorrelatedJitter, exponential, linear } from './strategies';
 export type { DecorrelatedJitterOptions, ExponentialOptions, LinearOptions } from './strategies';
 export { DEFAULT_METHODS, DEFAULT_STATUS_CODES } from './options';
@@ -76,7 +76,7 @@ export function attach(instance: AxiosInstance, options?: BackoffOptions): () =>
  * axios.defaults.adapter = backoffAdapter({ retries: 5 }); // clients that make instances on the fly
  * ```
  */
-export function backoffAdapter(options?: BackoffAdapterOptions): AxiosAdapter {
+export function backoffAdapter(options?: BackoffAdapterOptions): BackoffAdapter {
   return createBackoffAdapter(options);
 }
 
@@ -89,7 +89,7 @@ export function backoffAdapter(options?: BackoffAdapterOptions): AxiosAdapter {
  * for (const origin of backoffSnapshot(api)) if (origin.coolingMs > 0) console.log(origin.key, 'cooling', origin.coolingMs);
  * ```
  */
-export function backoffSnapshot(target: AxiosInstance | AxiosAdapter): BackoffSnapshot[] {
+export function backoffSnapshot(target: AxiosInstance | AxiosAdapter | BackoffAdapter): BackoffSnapshot[] {
   const gate = (target as { [GATE]?: { snapshot(): BackoffSnapshot[] } } | null)?.[GATE];
   return gate ? gate.snapshot() : [];
 }
