@@ -136,4 +136,41 @@ describe('backoffAdapter', () => {
     expect(() => backoffAdapter({ adapter: 42 as never })).toThrow(/adapter must be an axios adapter/);
     expect(() => backoffAdapter({ retrys: 2 } as never)).toThrow(/unknown option "retrys"/);
   });
+  it('fails a signed request at once, unsent, when a cooldown outlasts its validity and nothing can re-sign it', async () => {
+    const server = await start([reply(429, {}, { 'Retry-After': '2' }), reply(200, {})]);
+    const signedUntil = jest.fn((config: { url?: string }) => (config.url === '/signed' ? Date.now() + 500 : undefined));
+    const adapter = backoffAdapter({ ...fast, retries: 0, signedUntil });
+    const api = axios.create({ baseURL: server.url, adapter });
+    await failureWithin(api.get('/limited'));
+
+    const error = await failureWithin(api.get('/signed'), 1_000);
+
+    expect(backoffInfo(error)).toMatchObject({ reason: 'needs-resign' });
+    expect(error.message).toMatch(/past the end of the signed request's validity/);
+    expect(server.arrivals.map((a) => a.url)).toEqual(['/limited']);
+  });
+
+  it('holds a signed request through a cooldown when resign can renew it', async () => {
+    const server = await start([reply(429, {}, { 'Retry-After': '1' }), reply(200, {})]);
+    const adapter = backoffAdapter({ ...fast, retries: 0, signedUntil: () => Date.now() + 100, resign: (config) => config });
+    const api = axios.create({ baseURL: server.url, adapter });
+    await failureWithin(api.get('/limited'));
+
+    await within(api.get('/signed'));
+
+    expect(server.arrivals.map((a) => a.url)).toEqual(['/limited', '/signed']);
+  });
+
+  it('stops with hook-failed when signedUntil throws before a retry', async () => {
+    const server = await start([reply(429, {}, { 'Retry-After': '1' }), reply(200, {})]);
+    const signedUntil = () => {
+      throw new Error('bad hook');
+    };
+    const api = axios.create({ baseURL: server.url, adapter: backoffAdapter({ ...fast, signedUntil }) });
+
+    const error = await failureWithin(api.get('/x'));
+
+    expect(backoffInfo(error)).toMatchObject({ reason: 'hook-failed' });
+    expect(server.arrivals).toHaveLength(1);
+  });
 });

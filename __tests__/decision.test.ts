@@ -1,4 +1,4 @@
-import { classify, decide, type Failure } from '../lib/decision';
+import { classify, decide, refuseWait, type Failure } from '../lib/decision';
 import { resolveOptions } from '../lib/options';
 import type { Decision, Outcome, StopReason } from '../lib/types';
 
@@ -209,5 +209,22 @@ describe("a custom methods set (only 'get')", () => {
   it('retries POST on an unknown outcome once the user lists it', () => {
     const withPost = resolveOptions({ methods: ['GET', 'POST'] });
     expect(verdict(status(502), 'post', withPost)).toEqual(RETRY);
+  });
+});
+
+describe('a wait past a signed request\'s validity', () => {
+  const options = resolveOptions({});
+  const wait = (delay: number, signedUntil: number | undefined) => refuseWait({ delay, serverWait: delay, now: 1_000, startedAt: 1_000, signedUntil }, options);
+  it.each([
+    [999, 2_000, undefined],
+    [1_000, 2_000, undefined],
+    [1_001, 2_000, 'needs-resign'],
+    [60_000, undefined, undefined],
+  ])('a wait of %s ms, signed until %s: %s', (delay, until, reason) => {
+    expect(wait(delay, until)).toBe(reason);
+  });
+
+  it('says the longer wait first: retry-after-too-long before needs-resign', () => {
+    expect(wait(120_000, 2_000)).toBe('retry-after-too-long');
   });
 });

@@ -243,3 +243,34 @@ describe('body codes parsed as BigInt (json-bigint and its kin)', () => {
     expect(binanceClassifier()(response(400, { code: BigInt(-1021), msg: 'Timestamp outside recvWindow' }))?.kind).toBe('resign');
   });
 });
+
+describe('signedUntil: when each exchange stops accepting a signed request', () => {
+  const at = 1_700_000_000_000;
+  const headers = (h: Record<string, string>) => ({ headers: h });
+  it.each([
+    ['binance', { url: `/api/v3/account?recvWindow=3000&timestamp=${at}&signature=ab` }, at + 3_000],
+    ['binance', { url: `/api/v3/order?timestamp=${at}&signature=ab` }, at + 5_000],
+    ['binance', { url: '/api/v3/order', data: `timestamp=${at}&signature=ab` }, at + 5_000],
+    ['binance', { url: '/api/v3/ticker/price?symbol=BTCUSDT' }, undefined],
+    ['bybit', headers({ 'X-BAPI-SIGN': 'ab', 'X-BAPI-TIMESTAMP': String(at), 'X-BAPI-RECV-WINDOW': '2000' }), at + 2_000],
+    ['bybit', headers({ 'x-bapi-sign': 'ab', 'x-bapi-timestamp': String(at) }), at + 5_000],
+    ['bybit', headers({}), undefined],
+    ['okx', headers({ 'OK-ACCESS-SIGN': 'ab', 'OK-ACCESS-TIMESTAMP': new Date(at).toISOString() }), at + 30_000],
+    ['okx', headers({ 'OK-ACCESS-SIGN': 'ab', 'OK-ACCESS-TIMESTAMP': new Date(at).toISOString(), expTime: String(at + 1_000) }), at + 1_000],
+    ['coinbase', headers({ 'CB-ACCESS-SIGN': 'ab', 'CB-ACCESS-TIMESTAMP': String(at / 1000) }), at + 30_000],
+    ['coinbase', headers({ Authorization: `Bearer e30.${Buffer.from(JSON.stringify({ exp: at / 1000 + 120 })).toString('base64url')}.c2ln` }), at + 120_000],
+    ['coinbase', headers({ Authorization: 'Bearer not-a-jwt' }), undefined],
+    ['kucoin', headers({ 'KC-API-SIGN': 'ab', 'KC-API-TIMESTAMP': String(at) }), at + 5_000],
+    ['kucoin', headers({ 'KC-API-TIMESTAMP': String(at) }), undefined],
+  ] as const)('%s: %j until %s', (exchange, config, until) => {
+    expect(presets[exchange]().signedUntil?.(config)).toBe(until);
+  });
+
+  it('kraken signs with a nonce, no timestamp: no window to outlast', () => {
+    expect(presets.kraken().signedUntil).toBeUndefined();
+  });
+
+  it('a garbled timestamp gives no window rather than NaN', () => {
+    expect(presets.bybit().signedUntil?.({ headers: { 'X-BAPI-SIGN': 'ab', 'X-BAPI-TIMESTAMP': 'soon' } })).toBeUndefined();
+  });
+});

@@ -87,11 +87,15 @@ export interface WaitInput {
   readonly now: number;
   /** When the first attempt started. */
   readonly startedAt: number;
+  /** When the server stops accepting the request as signed, with no `resign` to renew it; undefined: never. */
+  readonly signedUntil?: number;
 }
 
 /** Once the matrix said retry: a wait that is not to be started, and why, or undefined. */
 export function refuseWait(input: WaitInput, options: ResolvedOptions): StopReason | undefined {
   if (input.serverWait !== undefined && input.serverWait > options.maxRetryAfter) return 'retry-after-too-long';
   if (input.now + input.delay - input.startedAt > options.maxElapsed) return 'max-elapsed';
+  // Sent after its validity window, a signed request is refused: better said now than by the server.
+  if (input.signedUntil !== undefined && input.now + input.delay > input.signedUntil) return 'needs-resign';
   return undefined;
 }

@@ -4,6 +4,7 @@ import { attemptOf, matrixDecision, methodOf, replayable, timedOut, verdictOn, t
 import { systemClock, type Clock } from './clock';
 import { isHeldError, NO_COORDINATION, type Coordinator } from './coordinator';
 import { refuseWait } from './decision';
+import { carry } from './info';
 import { optionsForRequest, resolveOptions } from './options';
 import { delayBefore } from './strategies';
 import { nextConfig, unreplayableBody, bodyToReplay } from './replay';
@@ -17,7 +18,7 @@ import { sleep, type AbortSignalLike } from './wait';
 const STOP_MESSAGES: Record<StopReason, string> = {
   'not-retryable': 'a final failure (not in statusCodes, nor a network fault worth retrying)',
   'unsafe-method': 'the server may have acted on it, and the method is not idempotent',
-  'needs-resign': 'a stale timestamp or signature was refused: set resign to refresh it',
+  'needs-resign': 'a signed request was refused as stale, or would be by the time it could be sent: set resign to renew its timestamp and signature',
   'retries-exhausted': 'no retries left',
   'retry-after-too-long': 'the server asked for a wait longer than maxRetryAfter',
   'max-elapsed': 'the next wait would end past maxElapsed',
@@ -81,6 +82,7 @@ function finish(a: Attempt, stop: Stop): AxiosResponse {
     ...(stop.hookError === undefined ? {} : { hookError: stop.hookError }),
   };
   callGiveUp(a.options, a.state, info, a.error, a.response);
+  carry(info, a.response);
   if (a.error) {
     a.error.backoff = info;
     throw a.error;
@@ -165,7 +167,13 @@ export function createBackoff(
     // During an outage the gate spaces the probes: the retry need not also sleep its own backoff.
     const delay = coordinator.spaces(a.config) ? 0 : planned;
     if (!replayable(a)) throw new Stop('body-not-replayable');
-    const refused = refuseWait({ delay, serverWait, now: clock.now(), startedAt: a.state.startedAt }, a.options);
+    let signedUntil: number | undefined;
+    try {
+      signedUntil = a.options.resign ? undefined : a.options.signedUntil?.(a.config);
+    } catch (failure) {
+      throw new Stop('hook-failed', failure);
+    }
+    const refused = refuseWait({ delay, serverWait, now: clock.now(), startedAt: a.state.startedAt, signedUntil }, a.options);
     if (refused) throw new Stop(refused);
     // The budget guards against outages: a rate limit is waited out as the server asks, never drawn on.
     if (a.outcome !== 'rate-limited') {

@@ -13,7 +13,7 @@ export const DEFAULT_MAX_RETRY_AFTER = 60_000;
 
 const RETRY_KEYS: ReadonlyArray<keyof RetryOptions> = [
   'retries', 'strategy', 'statusCodes', 'methods', 'idempotencyHeader', 'shouldRetry',
-  'maxRetryAfter', 'maxElapsed', 'onRetry', 'onGiveUp', 'classify', 'resign', 'quotas', 'cost',
+  'maxRetryAfter', 'maxElapsed', 'onRetry', 'onGiveUp', 'classify', 'resign', 'signedUntil', 'quotas', 'cost',
 ];
 /** The options every request to a server shares: `attach` (and `backoffAdapter`) only. */
 export const SHARED_KEYS: ReadonlyArray<SharedOptionName> = ['key', 'cooldown', 'pacing', 'probing', 'budget', 'store', 'onEvent'];
@@ -77,6 +77,7 @@ export function resolveOptions(options: RetryOptions = {}, where = 'options', sh
     onGiveUp: fn(name('onGiveUp'), o.onGiveUp),
     classify: fn(name('classify'), o.classify),
     resign: fn(name('resign'), o.resign),
+    signedUntil: fn(name('signedUntil'), o.signedUntil),
     quotas: quotaReader(name('quotas'), o.quotas),
     cost: fn(name('cost'), o.cost),
   });

@@ -186,6 +186,13 @@ export interface RetryOptions {
    */
   resign?: (config: AxiosRequestConfig, ctx: RetryContext) => AxiosRequestConfig | void | Promise<AxiosRequestConfig | void>;
   /**
+   * When the server stops accepting this signed request, epoch ms (its timestamp plus its validity
+   * window: Binance's `recvWindow`, Bybit's `X-BAPI-RECV-WINDOW`), or undefined for a request that is
+   * not signed. Without `resign`, a wait that would end after it fails at once with `needs-resign`,
+   * rather than send a request the server will refuse. The exchange presets set it.
+   */
+  signedUntil?: (config: AxiosRequestConfig) => number | undefined;
+  /**
    * Reads the limits a server declares on every response, so requests are spent within them
    * without a 429. Default: the standard forms (IETF RateLimit and RateLimit-Policy, X-RateLimit-*,
    * Bybit's X-Bapi-Limit-*, KuCoin's gw-ratelimit-*); `binanceQuotas()` adds Binance's weights.
@@ -219,6 +226,7 @@ export interface ResolvedOptions {
   readonly onGiveUp: RetryOptions['onGiveUp'];
   readonly classify: Classifier | undefined;
   readonly resign: RetryOptions['resign'];
+  readonly signedUntil: RetryOptions['signedUntil'];
   /** Undefined: the coordination's default reader (kept out of the retry core and of `backoff`'s bundle). */
   readonly quotas: QuotaReader | false | undefined;
   readonly cost: RetryOptions['cost'];

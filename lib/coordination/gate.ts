@@ -257,6 +257,11 @@ export class Gate implements Coordinator {
       const message = `${key} ${what} ${cooling} ms, past maxElapsed (${options.maxElapsed} ms)`;
       return heldError(config, 'ERR_BACKOFF_HELD', message, 'max-elapsed', 'rate-limited');
     }
+    const signedUntil = options.resign || cooling === 0 ? undefined : signedUntilOf(options, config);
+    if (signedUntil !== undefined && now + cooling > signedUntil) {
+      const message = `${key} ${what} ${cooling} ms, past the end of the signed request's validity in ${Math.max(0, signedUntil - now)} ms: set resign to renew it`;
+      return heldError(config, 'ERR_BACKOFF_HELD', message, 'needs-resign', 'rate-limited');
+    }
     return undefined;
   }
 
@@ -371,5 +376,14 @@ export class Gate implements Coordinator {
     if (!this.spent.has(key)) return;
     const spec = { capacity: budget.capacity, refillPerMs: 0 };
     this.settings.store.give(key, 'budget', drew ? budget.retryCost : 1, spec, this.clock.now());
+  }
+}
+
+/** When the server stops accepting the request as signed; a hook that throws says nothing. */
+function signedUntilOf(options: ResolvedOptions, config: AxiosRequestConfig): number | undefined {
+  try {
+    return options.signedUntil?.(config);
+  } catch {
+    return undefined;
   }
 }
