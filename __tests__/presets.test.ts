@@ -110,6 +110,16 @@ describe('okx', () => {
 
 describe('kraken', () => {
   const errors = (...error: string[]) => ({ error, result: {} });
+  it.each([
+    ['/0/private/AddOrder', UNKNOWN],
+    ['https://api.kraken.com/0/private/AddOrderBatch', UNKNOWN],
+    ['/0/private/EditOrder', UNKNOWN],
+    ['/0/private/CancelOrder', TRANSIENT],
+    ['/0/private/Balance', TRANSIENT],
+  ])('EService:Unavailable at %s: %j (the docs do not say an order was not placed)', (url, expected) => {
+    const answer = { ...response(200, errors('EService:Unavailable')), config: { url, headers: new AxiosHeaders() } } as AxiosResponse;
+    expect(krakenClassifier(() => NOW)(answer)).toEqual(expected);
+  });
   table(krakenClassifier(() => NOW), [
     ['200 EAPI:Rate limit exceeded', 200, {}, errors('EAPI:Rate limit exceeded'), RL],
     ['200 EOrder:Rate limit exceeded', 200, {}, { error: ['EOrder:Rate limit exceeded'] }, RL],

@@ -12,7 +12,9 @@ import {
 const ERRORS = codeTable({
   'EAPI:Rate limit exceeded': RATE_LIMITED,
   'EOrder:Rate limit exceeded': RATE_LIMITED,
-  'EService:Unavailable': TRANSIENT, // "The matching engine or API is offline"
+  // "The matching engine or API is offline": the docs do not say an order was not placed, so
+  // on an endpoint that places one it is unknown (below); elsewhere retrying is harmless.
+  'EService:Unavailable': TRANSIENT,
   // Busy is undocumented on the official page; whether an order was placed is not said.
   'EService:Busy': UNKNOWN,
   'EService:Deadline elapsed': UNKNOWN,
@@ -38,9 +40,13 @@ function classAt(entry: unknown, now: number): Classification | undefined {
   return entryClass(entry);
 }
 
+/** Endpoints that place or change an order: a passing failure there may still have placed it. */
+const PLACES_ORDER = /\/private\/(AddOrder|AddOrderBatch|EditOrder|AmendOrder)\b/;
+
 const read: Reader = (response, now) => {
   const errors = field(response.data, 'error');
   const found = Array.isArray(errors) ? mostSevere(errors.map((e) => classAt(e, now))) : undefined;
+  if (found?.kind === 'transient' && PLACES_ORDER.test(response.config?.url ?? '')) return UNKNOWN;
   return found ?? (isServerError(response.status) ? UNKNOWN : undefined);
 };
 
