@@ -6,8 +6,9 @@ import { resolveCoordination, type BackoffOptions } from './coordination/setting
 import { cancelError, createBackoff } from './interceptor';
 import { optionsForRequest, resolveOptions, retryPart } from './options';
 import { takeSnapshot } from './replay';
+import { carry } from './info';
 import { freshState, liveState } from './state';
-import type { ResolvedOptions } from './types';
+import type { BackoffErrorInfo, ResolvedOptions } from './types';
 
 type Config = InternalAxiosRequestConfig;
 export type { AdapterSpec };
@@ -26,6 +27,24 @@ export interface BackoffAdapterOptions extends BackoffOptions {
    * Default: axios' own for the request (`['xhr', 'http', 'fetch']`, the first the platform has).
    */
   adapter?: AdapterSpec;
+}
+
+/**
+ * An answer given up on, its JSON body still text here, is handed back parsed, as the client's
+ * axios would parse it into a new object: so the SDK keeps (in the error it makes of it) the
+ * object our facts are recorded against, for `backoffInfo` to find.
+ */
+function handedBack(response: AxiosResponse | undefined, info: BackoffErrorInfo | undefined): AxiosResponse {
+  const type = response?.config?.responseType;
+  if (info && response && typeof response.data === 'string' && (type === undefined || type === 'json') && /^\s*[[{]/.test(response.data)) {
+    try {
+      response.data = JSON.parse(response.data);
+      carry(info, response);
+    } catch {
+      // Not JSON after all: the client's axios keeps the text, or says so.
+    }
+  }
+  return response as AxiosResponse;
 }
 
 /**
@@ -64,7 +83,11 @@ export function createBackoffAdapter(options: BackoffAdapterOptions = {}, clock:
     } catch (error) {
       return Promise.reject(error);
     }
-    return gate.send(config, adapter).then(onFulfilled, onRejected);
+    return gate.send(config, adapter).then(onFulfilled, onRejected).then((response) => handedBack(response, response.backoff), (error: unknown) => {
+      const given = error as { response?: AxiosResponse; backoff?: BackoffErrorInfo } | null;
+      handedBack(given?.response, given?.backoff);
+      throw error;
+    });
   };
   const [onFulfilled, onRejected] = createBackoff({ request: (config) => send(config as Config) }, base, clock, gate);
   return Object.assign(send, { [GATE]: gate }) as unknown as BackoffAdapter;

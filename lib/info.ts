@@ -8,23 +8,9 @@ import type { BackoffErrorInfo } from './types';
  */
 const carried = new WeakMap<object, BackoffErrorInfo>();
 
-/**
- * Records `info` against the answer's body and headers, for `backoffInfo` to find through an SDK's
- * error. Under `backoffAdapter` the body is still JSON text, which the client's axios parses into
- * a new object: it is handed back parsed (as that axios would make it), so that the SDK keeps the
- * object the facts are recorded against.
- */
+/** Records `info` against the answer's body and headers, for `backoffInfo` to find through an SDK's error. */
 export function carry(info: BackoffErrorInfo, response: AxiosResponse | undefined): void {
-  if (!response) return;
-  const wantsJson = response.config?.responseType === undefined || response.config.responseType === 'json';
-  if (typeof response.data === 'string' && wantsJson && /^\s*[[{]/.test(response.data)) {
-    try {
-      response.data = JSON.parse(response.data);
-    } catch {
-      // Not JSON after all: the client's axios will say so, or keep the text.
-    }
-  }
-  for (const part of [response.data, response.headers]) if (part !== null && typeof part === 'object') carried.set(part as object, info);
+  for (const part of [response?.data, response?.headers]) if (part !== null && typeof part === 'object') carried.set(part as object, info);
 }
 
 /** Where SDKs keep the original error, response, body or headers on the errors they throw. */

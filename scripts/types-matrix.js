@@ -47,7 +47,7 @@ export async function run(): Promise<number> {
 }
 `;
 
-const IMPORTS = "{ attach, backoff, backoffInfo, constant, exponential, presets, type BackoffErrorInfo, type BackoffOptions, type BackoffStore }";
+const IMPORTS = "{ attach, backoff, backoffAdapter, backoffInfo, constant, exponential, presets, type BackoffErrorInfo, type BackoffOptions, type BackoffStore }";
 
 // ES modules see axios' ES typings, where AxiosError takes the augmentation: `err.backoff` is typed.
 const ESM_EXTRA = `
@@ -57,10 +57,16 @@ export function outcome(err: unknown): string | undefined {
 export const shared = (client: Redis) => redisStore(client, { prefix: 'bot' });
 `;
 
+// The signers subpath, in every set-up: a resign hook passed to a preset and an adapter.
+const SIGNERS = `import { signers } from 'axios-backoff/signers';
+export const resign = signers.binance({ apiSecret: 'secret' });
+export const adapter = backoffAdapter(presets.binance({ resign }));
+`;
+
 const FILES = {
-  'consumer.cts': `import axios = require('axios');\nimport ${IMPORTS} from 'axios-backoff';\n${BODY}`,
-  'consumer.mts': `import axios, { isAxiosError } from 'axios';\nimport type { Redis } from 'ioredis';\nimport ${IMPORTS} from 'axios-backoff';\nimport { redisStore } from 'axios-backoff/redis';\n${BODY}${ESM_EXTRA}`,
-  'consumer.ts': `import axios, { isAxiosError } from 'axios';\nimport type { Redis } from 'ioredis';\nimport ${IMPORTS} from 'axios-backoff';\nimport { redisStore } from 'axios-backoff/redis';\n${BODY}${ESM_EXTRA}`,
+  'consumer.cts': `import axios = require('axios');\nimport ${IMPORTS} from 'axios-backoff';\n${BODY}${SIGNERS}`,
+  'consumer.mts': `import axios, { isAxiosError } from 'axios';\nimport type { Redis } from 'ioredis';\nimport ${IMPORTS} from 'axios-backoff';\nimport { redisStore } from 'axios-backoff/redis';\n${BODY}${ESM_EXTRA}${SIGNERS}`,
+  'consumer.ts': `import axios, { isAxiosError } from 'axios';\nimport type { Redis } from 'ioredis';\nimport ${IMPORTS} from 'axios-backoff';\nimport { redisStore } from 'axios-backoff/redis';\n${BODY}${ESM_EXTRA}${SIGNERS}`,
 };
 
 const SETUPS = [

@@ -4,7 +4,9 @@ import type { Resign, SignerOptions } from './shared';
 
 /** Bybit API credentials (an HMAC key). */
 export interface BybitCredentials extends SignerOptions {
+  /** The API key, as the exchange shows it. */
   readonly apiKey: string;
+  /** The API secret, as the exchange shows it; it signs, and is never sent nor said. */
   readonly apiSecret: string;
   /** `X-BAPI-RECV-WINDOW` when the request carries none, ms. Default 5000 (Bybit's). */
   readonly recvWindow?: number;

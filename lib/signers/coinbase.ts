@@ -9,8 +9,11 @@ import type { SignedRequest } from './request';
  * (base64). An Exchange (Prime, International) key: `apiKey`, `apiSecret` (base64) and `passphrase`.
  */
 export interface CoinbaseCredentials extends SignerOptions {
+  /** The API key, as the exchange shows it. */
   readonly apiKey: string;
+  /** The API secret, as the exchange shows it; it signs, and is never sent nor said. */
   readonly apiSecret: string;
+  /** The passphrase chosen when the key was made. */
   readonly passphrase?: string;
 }
 

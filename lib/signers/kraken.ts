@@ -5,7 +5,9 @@ import type { SignedRequest } from './request';
 
 /** Kraken API credentials: the secret as Kraken shows it, base64. */
 export interface KrakenCredentials extends SignerOptions {
+  /** The API key, as the exchange shows it. */
   readonly apiKey: string;
+  /** The API secret, as the exchange shows it; it signs, and is never sent nor said. */
   readonly apiSecret: string;
 }
 

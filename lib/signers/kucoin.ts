@@ -4,8 +4,11 @@ import type { Resign, SignerOptions } from './shared';
 
 /** KuCoin API credentials. */
 export interface KucoinCredentials extends SignerOptions {
+  /** The API key, as the exchange shows it. */
   readonly apiKey: string;
+  /** The API secret, as the exchange shows it; it signs, and is never sent nor said. */
   readonly apiSecret: string;
+  /** The passphrase chosen when the key was made. */
   readonly passphrase: string;
   /** `KC-API-KEY-VERSION` when the request carries none: '2' (the passphrase signed) or '3'; '1' sends it plain. Default '2'. */
   readonly keyVersion?: string;

@@ -4,8 +4,11 @@ import type { Resign, SignerOptions } from './shared';
 
 /** OKX API credentials. */
 export interface OkxCredentials extends SignerOptions {
+  /** The API key, as the exchange shows it. */
   readonly apiKey: string;
+  /** The API secret, as the exchange shows it; it signs, and is never sent nor said. */
   readonly apiSecret: string;
+  /** The passphrase chosen when the key was made. */
   readonly passphrase: string;
 }
 

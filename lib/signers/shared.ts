@@ -21,6 +21,8 @@ export type Resign = (config: AxiosRequestConfig) => Promise<AxiosRequestConfig>
  * the DOM's types, so that a project compiled without the DOM library can pass one.
  */
 export interface WebCrypto {
+  /** Its SubtleCrypto: HMAC, digests, ECDSA, Ed25519, RSA. */
   readonly subtle: object;
+  /** Random bytes: a JWT's nonce. */
   getRandomValues(array: Uint8Array): Uint8Array;
 }
