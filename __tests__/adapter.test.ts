@@ -161,6 +161,49 @@ describe('backoffAdapter', () => {
     expect(server.arrivals.map((a) => a.url)).toEqual(['/limited', '/signed']);
   });
 
+  it('signs a held request again as it leaves, when the hold outlasted its signature', async () => {
+    const server = await start([reply(429, {}, { 'Retry-After': '1' }), reply(200, {})]);
+    const stamp = (config: { headers?: unknown }) => Number((config.headers as Record<string, unknown>)['x-ts']);
+    const resign = jest.fn((config: { headers?: unknown }) => ({ ...config, headers: { ...(config.headers as object), 'x-ts': String(Date.now()) } }));
+    const adapter = backoffAdapter({ ...fast, retries: 0, signedUntil: (config) => stamp(config) + 1_200, resign });
+    const api = axios.create({ baseURL: server.url, adapter });
+    await failureWithin(api.get('/limited'));
+    const signedAt = Date.now();
+
+    await within(api.get('/signed', { headers: { 'x-ts': String(signedAt) } }));
+
+    expect(resign).toHaveBeenCalledTimes(1);
+    const sent = Number(server.arrivals[1].headers['x-ts']);
+    expect(sent).toBeGreaterThan(signedAt + 500);
+  });
+
+  it('sends a held request as it is when its signature outlives the hold', async () => {
+    const server = await start([reply(429, {}, { 'Retry-After': '1' }), reply(200, {})]);
+    const resign = jest.fn((config: object) => config);
+    const adapter = backoffAdapter({ ...fast, retries: 0, signedUntil: () => Date.now() + 60_000, resign });
+    const api = axios.create({ baseURL: server.url, adapter });
+    await failureWithin(api.get('/limited'));
+
+    await within(api.get('/signed'));
+
+    expect(resign).not.toHaveBeenCalled();
+  });
+
+  it('fails a held request whose renewal fails, and lets the next one through: the slot goes back', async () => {
+    const server = await start([reply(429, {}, { 'Retry-After': '1' }), reply(200, {})]);
+    const resign = () => {
+      throw new Error('signer down');
+    };
+    const adapter = backoffAdapter({ ...fast, retries: 0, signedUntil: (config) => (config.url === '/signed' ? Date.now() : undefined), resign });
+    const api = axios.create({ baseURL: server.url, adapter });
+    await failureWithin(api.get('/limited'));
+
+    await expect(within(api.get('/signed'))).rejects.toThrow('signer down');
+    await within(api.get('/next'));
+
+    expect(server.arrivals.map((a) => a.url)).toEqual(['/limited', '/next']);
+  });
+
   it('stops with hook-failed when signedUntil throws before a retry', async () => {
     const server = await start([reply(429, {}, { 'Retry-After': '1' }), reply(200, {})]);
     const signedUntil = () => {

@@ -13,6 +13,7 @@ import type { HeaderBag } from '../headers';
 import { NO_READINGS, readQuotas } from '../quota/readers';
 import type { QuotaReading, RequestCost } from '../quota/types';
 import { holdRequest, type Deadline, type HoldContext } from './held';
+import { renewing } from './renew';
 import { Lane, type BackoffSnapshot, type LaneResult, type Ticket } from './lane';
 import { COOLING, HELD_BY_LIMIT } from './lane-types';
 import type { Use } from './quotas';
@@ -233,7 +234,9 @@ export class Gate implements Coordinator {
     if (signal?.aborted) return Promise.reject(this.context.cancel(config));
     const token = config.cancelToken as { reason?: unknown } | undefined;
     if (token?.reason) return Promise.reject(token.reason);
-    return holdRequest(this.context, lane, config, adapter, this.deadline(config, options, state, now, lane.key), use);
+    // Held long enough for its signature to expire, a request `resign` can renew is signed again as it leaves.
+    const sender = renewing(adapter, options, state, this.clock);
+    return holdRequest(this.context, lane, config, sender, this.deadline(config, options, state, now, lane.key), use);
   }
 
   /**
