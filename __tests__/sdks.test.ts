@@ -180,23 +180,24 @@ describe.each(SDKS)('$name under backoffAdapter', (sdk) => {
     done = undefined;
   });
 
-  it('retries a rate limit after the server\'s wait, and the SDK call resolves', async () => {
-    const ex = await exchange(sdk.mock, { [sdk.paths.public]: ['limit'] });
+  /** The call, its first attempt refused for rate: the two attempts that reached the exchange. */
+  async function limitedOnce(which: 'public' | 'signed'): Promise<[Arrival, Arrival]> {
+    const ex = await exchange(sdk.mock, { [sdk.paths[which]]: ['limit'] });
     const client = sdk.client(ex.url, {});
     done = client.done;
-    await within(8_000, client.public());
-    const [first, second, ...more] = ex.to(sdk.paths.public);
+    await within(8_000, client[which]());
+    const [first, second, ...more] = ex.to(sdk.paths[which]);
     expect(more).toEqual([]);
+    return [first, second];
+  }
+
+  it('retries a rate limit after the server\'s wait, and the SDK call resolves', async () => {
+    const [first, second] = await limitedOnce('public');
     expect(second.at - first.at).toBeGreaterThanOrEqual(900);
   });
 
   it('retries a signed call with a fresh signature that the exchange accepts', async () => {
-    const ex = await exchange(sdk.mock, { [sdk.paths.signed]: ['limit'] });
-    const client = sdk.client(ex.url, {});
-    done = client.done;
-    await within(8_000, client.signed());
-    const [first, second, ...more] = ex.to(sdk.paths.signed);
-    expect(more).toEqual([]);
+    const [first, second] = await limitedOnce('signed');
     expect(sdk.mock.signedAt(second)).toBeGreaterThan(sdk.mock.signedAt(first) as number);
     expect(sdk.mock.check(second, second.at)).toBeUndefined();
   });
