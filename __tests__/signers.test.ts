@@ -94,7 +94,8 @@ describe('signers.binance, against the binance SDK', () => {
     const theirs = sent[0];
     const ts = Number(queryOf(theirs).get('timestamp'));
     const ours = await signers.binance({ apiSecret: SECRET, now: () => ts })(asSent(theirs));
-    expect(ours.url).toBe(theirs.url);
+    // Made whole: the base and the path the connector gave, as axios joins them.
+    expect(ours.url).toBe(`${theirs.baseURL}${theirs.url}`);
   });
 });
 
@@ -262,5 +263,45 @@ describe('signer credentials', () => {
     const copy = JSON.parse(JSON.stringify(given)) as typeof given;
     await signers.binance({ apiSecret: secret })(given);
     expect(given).toEqual(copy);
+  });
+});
+
+describe('what a signer sends', () => {
+  const secret = 'a-secret';
+
+  it('keeps the lead of a client whose clock runs ahead of this process\' (an SDK that keeps the exchange\'s time)', async () => {
+    const startedAt = 1_000_000;
+    const original = { method: 'get', url: `https://api.binance.com/api/v3/account?timestamp=${startedAt + 6_000}&signature=x`, headers: {} };
+    const ctx = { state: { attempt: 1, delays: [1000], startedAt, snapshot: { request: original } } } as never;
+    const config = await signers.binance({ apiSecret: secret, now: () => startedAt + 1_000 })(original, ctx);
+    expect(queryOf(config).get('timestamp')).toBe(String(startedAt + 7_000));
+  });
+
+  it('keeps every digit of a JSON nonce past 2^53 (nanoseconds), and signs the body it sends', async () => {
+    const apiSecret = Buffer.from(secret).toString('base64');
+    const body = '{"nonce":1796221350000123456,"pair":"XBTUSD"}';
+    const config = await signers.kraken({ apiKey: 'k', apiSecret, now: () => 1_000 })({ method: 'post', url: '/0/private/AddOrder', data: body });
+    expect(config.data).toBe('{"nonce":1796221350000123457,"pair":"XBTUSD"}');
+    expect(header(config, 'Content-Type')).toBe('application/json');
+  });
+
+  it('signs the query as it goes on the wire: raw spaces and quotes percent-encoded, params serialized as axios does', async () => {
+    const sign = signers.binance({ apiSecret: secret, now: () => 5 });
+    const raw = await sign({ method: 'get', url: 'https://api.binance.com/api/v3/x?note=a b&symbols=["A","B"]&timestamp=1&signature=x' });
+    expect(raw.url).toBe(`https://api.binance.com/api/v3/x?note=a%20b&symbols=[%22A%22,%22B%22]&timestamp=5&signature=${queryOf(raw).get('signature')}`);
+    const params = { ids: [1, 2], at: new Date(0), symbol: 'BTCUSDT' };
+    const viaParams = await sign({ method: 'get', url: '/api/v3/y', baseURL: 'https://api.binance.com', params });
+    const asAxios = axios.getUri({ url: '/api/v3/y', params: { ...params, timestamp: 5 } });
+    expect(viaParams.url?.startsWith(`https://api.binance.com${asAxios}&signature=`)).toBe(true);
+    expect(viaParams.params).toBeUndefined();
+  });
+
+  it('joins a base URL with a path of its own once', async () => {
+    const config = await signers.okx({ apiKey: 'k', apiSecret: secret, passphrase: 'p', now: () => 0 })({ method: 'get', baseURL: 'https://host.example/okx', url: '/api/v5/account/balance' });
+    expect([config.baseURL, config.url]).toEqual([undefined, 'https://host.example/okx/api/v5/account/balance']);
+  });
+
+  it('refuses an empty secret when it is made, not at the first retry', () => {
+    expect(() => signers.binance({ apiSecret: '' })).toThrow('signers.binance(credentials): apiSecret must be a non-empty string, got an empty string');
   });
 });

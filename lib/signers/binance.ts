@@ -1,5 +1,6 @@
 import { base64, bytes, hex, hmac, indexOf, pemBody, utf8 } from './crypto';
 import { signer } from './kit';
+import { BINANCE } from './stamps';
 import { SignError, type Resign, type SignerOptions } from './shared';
 import type { SignedRequest } from './request';
 
@@ -26,18 +27,18 @@ export function binance(credentials: BinanceCredentials): Resign {
   if ((apiSecret === undefined) === (privateKey === undefined)) {
     throw new TypeError('signers.binance(credentials): give apiSecret (an HMAC key) or privateKey (an Ed25519 or RSA key), one of them');
   }
-  return signer('binance', credentials, [], ['apiSecret', 'privateKey'], ({ subtle, now }) => {
+  return signer('binance', credentials, [], ['apiSecret', 'privateKey'], ({ subtle }) => {
     const sign = apiSecret !== undefined ? hmacSigner(subtle, apiSecret) : keySigner(subtle, privateKey as string);
-    return async (request) => {
+    return async (request, at) => {
       const inBody = request.field('signature') !== undefined || (request.param('signature') === undefined && request.field('timestamp') !== undefined);
       request.dropParam('signature');
       request.dropField('signature');
-      stamp(request, String(Math.floor(now())));
+      stamp(request, String(at));
       const signature = await sign(utf8(request.queryString + request.body));
       if (inBody) request.setField('signature', signature);
       else request.setParam('signature', signature);
     };
-  });
+  }, BINANCE);
 }
 
 /** The new timestamp goes where the request had one (the query unless only the body had it). */

@@ -1,5 +1,6 @@
 import { hex, hmac, utf8 } from './crypto';
 import { signer } from './kit';
+import { BYBIT } from './stamps';
 import type { Resign, SignerOptions } from './shared';
 
 /** Bybit API credentials (an HMAC key). */
@@ -18,11 +19,11 @@ export interface BybitCredentials extends SignerOptions {
  * https://bybit-exchange.github.io/docs/v5/guide#create-a-request
  */
 export function bybit(credentials: BybitCredentials): Resign {
-  return signer('bybit', credentials, ['apiKey', 'apiSecret'], ['recvWindow'], ({ subtle, now }) => {
+  return signer('bybit', credentials, ['apiKey', 'apiSecret'], ['recvWindow'], ({ subtle }) => {
     const mac = hmac(subtle, utf8(credentials.apiSecret), 'SHA-256');
     const fallbackWindow = String(credentials.recvWindow ?? 5000);
-    return async (request) => {
-      const timestamp = String(Math.floor(now()));
+    return async (request, at) => {
+      const timestamp = String(at);
       const recvWindow = request.header('X-BAPI-RECV-WINDOW') ?? fallbackWindow;
       const payload = request.method === 'GET' || request.method === 'DELETE' ? request.queryString : request.body;
       request.setHeader('X-BAPI-API-KEY', credentials.apiKey);
@@ -30,5 +31,5 @@ export function bybit(credentials: BybitCredentials): Resign {
       request.setHeader('X-BAPI-RECV-WINDOW', recvWindow);
       request.setHeader('X-BAPI-SIGN', hex(await mac(utf8(timestamp + credentials.apiKey + recvWindow + payload))));
     };
-  });
+  }, BYBIT);
 }

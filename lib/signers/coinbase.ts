@@ -1,7 +1,7 @@
 import { base64, base64url, bytes, concat, fromBase64, hex, hmac, pemBody, utf8 } from './crypto';
-import { signer, type SignerKit } from './kit';
+import { signer, type Sign, type SignerKit } from './kit';
+import { COINBASE } from './stamps';
 import type { Resign, SignerOptions, WebCrypto } from './shared';
-import type { SignedRequest } from './request';
 
 /**
  * Coinbase API credentials. A CDP key (Advanced Trade, App): `apiKey` is its name
@@ -27,16 +27,16 @@ export interface CoinbaseCredentials extends SignerOptions {
 export function coinbase(credentials: CoinbaseCredentials): Resign {
   return signer('coinbase', credentials, ['apiKey', 'apiSecret'], ['passphrase'], (kit) =>
     credentials.passphrase !== undefined ? exchangeKey(kit, credentials as Required<CoinbaseCredentials>) : cdpKey(kit, credentials, credentials.crypto),
-  );
+  COINBASE);
 }
 
-function exchangeKey({ subtle, now }: SignerKit, { apiKey, apiSecret, passphrase }: Required<CoinbaseCredentials>): (request: SignedRequest) => Promise<void> {
+function exchangeKey({ subtle }: SignerKit, { apiKey, apiSecret, passphrase }: Required<CoinbaseCredentials>): Sign {
   const secret = fromBase64(apiSecret);
   if (!secret || secret.length === 0) throw new TypeError('signers.coinbase(credentials): with a passphrase, apiSecret must be the base64 secret of an Exchange key');
   const mac = hmac(subtle, secret, 'SHA-256');
-  return async (request) => {
+  return async (request, at) => {
     // In the form the request had: whole seconds, or with ms (as the SDK writes it, ms / 1000).
-    const ms = Math.floor(now());
+    const ms = at;
     const timestamp = /^\d+$/.test(request.header('CB-ACCESS-TIMESTAMP') ?? '') ? String(Math.floor(ms / 1000)) : String(ms / 1000);
     request.setHeader('CB-ACCESS-KEY', apiKey);
     request.setHeader('CB-ACCESS-SIGN', base64(await mac(utf8(timestamp + request.method + request.pathAndQuery + request.body))));
@@ -48,13 +48,13 @@ function exchangeKey({ subtle, now }: SignerKit, { apiKey, apiSecret, passphrase
 /** How long a JWT is valid, s: Coinbase's documented 2 minutes. */
 const JWT_LIFE = 120;
 
-function cdpKey({ subtle, now }: SignerKit, { apiKey, apiSecret }: CoinbaseCredentials, given: WebCrypto | undefined): (request: SignedRequest) => Promise<void> {
+function cdpKey({ subtle }: SignerKit, { apiKey, apiSecret }: CoinbaseCredentials, given: WebCrypto | undefined): Sign {
   const key = cdpPrivateKey(apiSecret);
   const imported = subtle.importKey('pkcs8', bytes(key.pkcs8), key.algorithm, false, ['sign']);
   imported.catch(() => undefined);
   const random = given ?? (globalThis as { crypto?: WebCrypto }).crypto;
-  return async (request) => {
-    const nbf = Math.floor(now() / 1000);
+  return async (request, at) => {
+    const nbf = Math.floor(at / 1000);
     const nonce = hex((random as WebCrypto).getRandomValues(new Uint8Array(16)));
     const header = { alg: key.alg, kid: apiKey, nonce, typ: 'JWT' };
     const payload = { iss: 'cdp', nbf, exp: nbf + JWT_LIFE, sub: apiKey, uri: `${request.method} ${request.host}${request.path}` };

@@ -18,12 +18,12 @@ export interface KrakenCredentials extends SignerOptions {
  * https://docs.kraken.com/api/docs/guides/spot-rest-auth
  */
 export function kraken(credentials: KrakenCredentials): Resign {
-  return signer('kraken', credentials, ['apiKey', 'apiSecret'], [], ({ subtle, now }) => {
+  return signer('kraken', credentials, ['apiKey', 'apiSecret'], [], ({ subtle }) => {
     const secret = fromBase64(credentials.apiSecret);
     if (!secret || secret.length === 0) throw new TypeError('signers.kraken(credentials): apiSecret must be the base64 secret Kraken gave');
     const mac = hmac(subtle, secret, 'SHA-512');
-    return async (request) => {
-      const nonce = renew(request, now());
+    return async (request, at) => {
+      const nonce = renew(request, at);
       const digest = new Uint8Array(await sha256(subtle, utf8(nonce + request.body)));
       request.setHeader('API-Key', credentials.apiKey);
       request.setHeader('API-Sign', base64(await mac(concat(utf8(request.path), digest))));
@@ -31,22 +31,20 @@ export function kraken(credentials: KrakenCredentials): Resign {
   });
 }
 
-/** Sets a nonce above the request's own, in its scale (ms, µs...): the body's, form or JSON. */
+/** Sets a nonce above the request's own, in its scale (ms, µs, ns...): the body's, form or JSON. */
 function renew(request: SignedRequest, now: number): string {
-  const old = request.json ? jsonNonce(request.body) : request.field('nonce');
+  // A JSON nonce is read and written as text: past 2^53 (a nanosecond nonce) a number would lose digits.
+  const json = request.json ? JSON_NONCE.exec(request.body) : null;
+  const old = request.json ? json?.[2] : request.field('nonce');
   if (old === undefined || !/^\d+$/.test(old)) throw new SignError('the body carries no numeric nonce to renew');
   // Digits beyond ms (13) say the scale the client counts in.
-  const scale = 10 ** Math.max(0, old.length - 13);
-  const fresh = BigInt(Math.floor(now)) * BigInt(scale);
-  const nonce = (fresh > BigInt(old) ? fresh : BigInt(old) + BigInt(1)).toString();
-  if (request.json) request.body = JSON.stringify({ ...(JSON.parse(request.body) as object), nonce: jsonNonceIsString(request.body) ? nonce : Number(nonce) });
+  const scale = 10n ** BigInt(Math.max(0, old.length - 13));
+  const fresh = BigInt(Math.floor(now)) * scale;
+  const nonce = (fresh > BigInt(old) ? fresh : BigInt(old) + 1n).toString();
+  if (json) request.body = request.body.slice(0, json.index) + json[1] + nonce + json[3] + request.body.slice(json.index + json[0].length);
   else request.setField('nonce', nonce);
   return nonce;
 }
 
-function jsonNonce(body: string): string | undefined {
-  const value = (JSON.parse(body || '{}') as { nonce?: unknown }).nonce;
-  return value === undefined ? undefined : String(value);
-}
-
-const jsonNonceIsString = (body: string) => typeof (JSON.parse(body) as { nonce?: unknown }).nonce === 'string';
+/** `"nonce": 123` or `"nonce": "123"` in a JSON body: what precedes the digits, the digits, the closing quote if any. */
+const JSON_NONCE = /("nonce"\s*:\s*"?)(\d+)("?)/;

@@ -1,5 +1,6 @@
 import { base64, hmac, utf8 } from './crypto';
 import { signer } from './kit';
+import { KUCOIN } from './stamps';
 import type { Resign, SignerOptions } from './shared';
 
 /** KuCoin API credentials. */
@@ -20,13 +21,13 @@ export interface KucoinCredentials extends SignerOptions {
  * https://www.kucoin.com/docs-new/authentication
  */
 export function kucoin(credentials: KucoinCredentials): Resign {
-  return signer('kucoin', credentials, ['apiKey', 'apiSecret', 'passphrase'], ['keyVersion'], ({ subtle, now }) => {
+  return signer('kucoin', credentials, ['apiKey', 'apiSecret', 'passphrase'], ['keyVersion'], ({ subtle }) => {
     const mac = hmac(subtle, utf8(credentials.apiSecret), 'SHA-256');
     const signedPassphrase = mac(utf8(credentials.passphrase)).then(base64);
     signedPassphrase.catch(() => undefined);
     const defaultVersion = String(credentials.keyVersion ?? '2');
-    return async (request) => {
-      const timestamp = String(Math.floor(now()));
+    return async (request, at) => {
+      const timestamp = String(at);
       const version = request.header('KC-API-KEY-VERSION') ?? defaultVersion;
       request.setHeader('KC-API-KEY', credentials.apiKey);
       request.setHeader('KC-API-SIGN', base64(await mac(utf8(timestamp + request.method + request.pathAndDecodedQuery + request.body))));
@@ -34,5 +35,5 @@ export function kucoin(credentials: KucoinCredentials): Resign {
       request.setHeader('KC-API-PASSPHRASE', version === '1' ? credentials.passphrase : await signedPassphrase);
       request.setHeader('KC-API-KEY-VERSION', version);
     };
-  });
+  }, KUCOIN);
 }

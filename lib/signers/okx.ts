@@ -1,5 +1,6 @@
 import { base64, hmac, utf8 } from './crypto';
 import { signer } from './kit';
+import { OKX } from './stamps';
 import type { Resign, SignerOptions } from './shared';
 
 /** OKX API credentials. */
@@ -18,15 +19,15 @@ export interface OkxCredentials extends SignerOptions {
  * https://www.okx.com/docs-v5/en/#overview-rest-authentication-signature
  */
 export function okx(credentials: OkxCredentials): Resign {
-  return signer('okx', credentials, ['apiKey', 'apiSecret', 'passphrase'], [], ({ subtle, now }) => {
+  return signer('okx', credentials, ['apiKey', 'apiSecret', 'passphrase'], [], ({ subtle }) => {
     const mac = hmac(subtle, utf8(credentials.apiSecret), 'SHA-256');
-    return async (request) => {
-      const timestamp = new Date(Math.floor(now())).toISOString();
+    return async (request, at) => {
+      const timestamp = new Date(at).toISOString();
       const signature = base64(await mac(utf8(timestamp + request.method + request.pathAndDecodedQuery + request.body)));
       request.setHeader('OK-ACCESS-KEY', credentials.apiKey);
       request.setHeader('OK-ACCESS-SIGN', signature);
       request.setHeader('OK-ACCESS-TIMESTAMP', timestamp);
       request.setHeader('OK-ACCESS-PASSPHRASE', credentials.passphrase);
     };
-  });
+  }, OKX);
 }

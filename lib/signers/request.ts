@@ -1,4 +1,9 @@
-import type { AxiosRequestConfig } from 'axios';
+import axios, { type AxiosRequestConfig } from 'axios';
+import { SignError } from './shared';
+
+const ABSOLUTE = /^[a-z][a-z\d+.-]*:\/\//i;
+/** A base for a URL given without one: only its path and query are read. */
+const RELATIVE = 'http://relative.invalid';
 
 /**
  * A request as the exchange will see it: the query and body exactly as sent, since a signature
@@ -22,15 +27,25 @@ export class SignedRequest {
 
   constructor(private readonly config: AxiosRequestConfig) {
     this.method = (config.method ?? 'get').toUpperCase();
-    const url = config.url ?? '';
-    const q = url.indexOf('?');
-    const base = q < 0 ? url : url.slice(0, q);
-    this.query = [...(q < 0 ? [] : url.slice(q + 1).split('&').filter(Boolean)), ...serialize(config.params)];
-    const full = /^[a-z][a-z\d+.-]*:\/\//i.test(base) ? base : joinURL(config.baseURL ?? '', base);
-    const at = /^[a-z][a-z\d+.-]*:\/\/([^/?#]*)(.*)$/i.exec(full);
-    this.host = at ? at[1] : '';
-    this.path = at ? at[2] || '/' : full;
-    this.prefix = base;
+    const given = config.url ?? '';
+    const full = ABSOLUTE.test(given) ? given : joinURL(config.baseURL ?? '', given);
+    let url: URL;
+    try {
+      // As axios' http adapter reads it: spaces, quotes and the like in the query percent-encoded.
+      url = new URL(full, RELATIVE);
+    } catch {
+      throw new SignError('its URL could not be read');
+    }
+    const absolute = ABSOLUTE.test(full);
+    // Params as axios itself serializes them (arrays, dates, its encoding, a paramsSerializer), into the URL.
+    const sent = config.params === undefined || config.params === null
+      ? url.pathname + url.search
+      : axios.getUri({ url: url.pathname + url.search, params: config.params, paramsSerializer: config.paramsSerializer });
+    const q = sent.indexOf('?');
+    this.path = q < 0 ? sent : sent.slice(0, q);
+    this.query = q < 0 ? [] : sent.slice(q + 1).split('&').filter(Boolean);
+    this.host = absolute ? url.host : '';
+    this.prefix = absolute ? `${url.protocol}//${url.host}${this.path}` : this.path;
     this.headers = plainHeaders(config.headers);
     const body = bodyText(config.data);
     this.body = body.text;
@@ -97,7 +112,11 @@ export class SignedRequest {
   /** The config to send: the query in the URL, the body as the string signed, the headers set. */
   toConfig(): AxiosRequestConfig {
     const url = this.query.length > 0 ? `${this.prefix}?${this.queryString}` : this.prefix;
+    // An object body becomes the JSON text signed: it must still go as JSON.
+    if (this.json && this.header('Content-Type') === undefined) this.setHeader('Content-Type', 'application/json');
     const out: AxiosRequestConfig = { ...this.config, url, params: undefined, headers: this.headers as AxiosRequestConfig['headers'] };
+    // The URL is whole when the base was known: a base with a path would otherwise be joined twice.
+    if (this.host) out.baseURL = undefined;
     if (this.body !== '' || typeof this.config.data === 'string') out.data = this.body;
     return out;
   }
@@ -126,16 +145,6 @@ function bodyText(data: unknown): { text: string; json: boolean } {
 }
 
 const enc = (s: string) => encodeURIComponent(s);
-
-/** `config.params` as query segments: the exchanges' convention, arrays and objects as JSON. */
-function serialize(params: unknown): string[] {
-  if (params === undefined || params === null) return [];
-  if (typeof URLSearchParams !== 'undefined' && params instanceof URLSearchParams) return params.toString().split('&').filter(Boolean);
-  if (typeof params !== 'object') return [];
-  return Object.entries(params as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined && v !== null)
-    .map(([k, v]) => `${enc(k)}=${enc(typeof v === 'object' ? JSON.stringify(v) : String(v))}`);
-}
 
 function joinURL(base: string, url: string): string {
   if (!base) return url;

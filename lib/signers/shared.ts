@@ -1,4 +1,5 @@
 import type { AxiosRequestConfig } from 'axios';
+import type { RetryContext } from '../types';
 
 /** A request a signer cannot sign, said in words that hold no secret. */
 export class SignError extends Error {
@@ -13,8 +14,12 @@ export interface SignerOptions {
   readonly crypto?: WebCrypto;
 }
 
-/** A `resign` hook: the request re-stamped and signed again, as the exchange documents. */
-export type Resign = (config: AxiosRequestConfig) => Promise<AxiosRequestConfig>;
+/**
+ * A `resign` hook: the request re-stamped and signed again, as the exchange documents. Given the
+ * retry's context, the new stamp keeps the lead the client's own clock had on this process' (an
+ * SDK that keeps the exchange's time), learned from the request as the client first signed it.
+ */
+export type Resign = (config: AxiosRequestConfig, ctx?: RetryContext) => Promise<AxiosRequestConfig>;
 
 /**
  * What the signers use of WebCrypto (`globalThis.crypto`, or Node's `webcrypto`), named without
