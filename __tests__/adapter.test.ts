@@ -204,6 +204,23 @@ describe('backoffAdapter', () => {
     expect(server.arrivals.map((a) => a.url)).toEqual(['/limited', '/next']);
   });
 
+  it('fails a signed request held behind an outage probe before its signature expires, unsent, when nothing can re-sign it', async () => {
+    const server = await start([reply(503, {})]);
+    let signedAt = 0;
+    const signedUntil = (config: { url?: string }) => (config.url === '/signed' ? signedAt + 900 : undefined);
+    // One failure opens the outage; the next probe may go 5 s later.
+    const adapter = backoffAdapter({ ...fast, retries: 0, budget: false, probing: { threshold: 1, interval: 5_000 }, signedUntil });
+    const api = axios.create({ baseURL: server.url, adapter });
+    await failureWithin(api.get('/down'));
+    signedAt = Date.now();
+
+    const error = await failureWithin(api.get('/signed'), 2_000);
+
+    expect(backoffInfo(error)).toMatchObject({ reason: 'needs-resign' });
+    expect(Date.now() - signedAt).toBeLessThan(900);
+    expect(server.arrivals.map((a) => a.url)).toEqual(['/down']);
+  });
+
   it('stops with hook-failed when signedUntil throws before a retry', async () => {
     const server = await start([reply(429, {}, { 'Retry-After': '1' }), reply(200, {})]);
     const signedUntil = () => {

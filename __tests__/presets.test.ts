@@ -268,7 +268,7 @@ describe('signedUntil: when each exchange stops accepting a signed request', () 
     ['okx', headers({ 'OK-ACCESS-SIGN': 'ab', 'OK-ACCESS-TIMESTAMP': new Date(at).toISOString() }), at + 30_000],
     ['okx', headers({ 'OK-ACCESS-SIGN': 'ab', 'OK-ACCESS-TIMESTAMP': new Date(at).toISOString(), expTime: String(at + 1_000) }), at + 1_000],
     ['coinbase', headers({ 'CB-ACCESS-SIGN': 'ab', 'CB-ACCESS-TIMESTAMP': String(at / 1000) }), at + 30_000],
-    ['coinbase', headers({ Authorization: `Bearer e30.${Buffer.from(JSON.stringify({ exp: at / 1000 + 120 })).toString('base64url')}.c2ln` }), at + 120_000],
+    ['coinbase', headers({ Authorization: `Bearer e30.${Buffer.from(JSON.stringify({ nbf: at / 1000, exp: at / 1000 + 120 })).toString('base64url')}.c2ln` }), at + 120_000],
     ['coinbase', headers({ Authorization: 'Bearer not-a-jwt' }), undefined],
     ['kucoin', headers({ 'KC-API-SIGN': 'ab', 'KC-API-TIMESTAMP': String(at) }), at + 5_000],
     ['kucoin', headers({ 'KC-API-TIMESTAMP': String(at) }), undefined],

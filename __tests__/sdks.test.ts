@@ -225,6 +225,17 @@ describe('signed requests without resign', () => {
     expect(ex.to('/api/v3/account')).toHaveLength(1);
   });
 
+  it('fails a signed call held at the gate past recvWindow with needs-resign, and the SDK\'s error says so', async () => {
+    const ex = await exchange(binanceMock, { '/api/v3/account': ['limit'] });
+    const client = new MainClient({ api_key: API_KEY, api_secret: API_SECRET, baseUrl: ex.url, recvWindow: 800 }, { adapter: backoffAdapter(presets.binance()) });
+    await within(5_000, client.getAccountInformation().catch(() => undefined));
+    // The origin cools down for a second: longer than this request's signature lasts.
+    const error: unknown = await within(5_000, client.getAccountInformation().then(() => undefined, (e: unknown) => e));
+    expect(typeof error).toBe('object');
+    expect(backoffInfo(error)).toMatchObject({ reason: 'needs-resign' });
+    expect(ex.to('/api/v3/account')).toHaveLength(1);
+  });
+
   it('retries when the wait ends within recvWindow: the old signature is still good', async () => {
     const ex = await exchange(binanceMock, { '/api/v3/account': ['limit'] });
     const client = new MainClient({ api_key: API_KEY, api_secret: API_SECRET, baseUrl: ex.url, recvWindow: 5_000 }, { adapter: backoffAdapter(presets.binance()) });

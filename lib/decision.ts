@@ -91,11 +91,14 @@ export interface WaitInput {
   readonly signedUntil?: number;
 }
 
+/** A signed request sent with less of its validity left than this (ms) may arrive after it ends. */
+export const SIGNED_MARGIN = 500;
+
 /** Once the matrix said retry: a wait that is not to be started, and why, or undefined. */
 export function refuseWait(input: WaitInput, options: ResolvedOptions): StopReason | undefined {
   if (input.serverWait !== undefined && input.serverWait > options.maxRetryAfter) return 'retry-after-too-long';
   if (input.now + input.delay - input.startedAt > options.maxElapsed) return 'max-elapsed';
   // Sent after its validity window, a signed request is refused: better said now than by the server.
-  if (input.signedUntil !== undefined && input.now + input.delay > input.signedUntil) return 'needs-resign';
+  if (input.signedUntil !== undefined && input.now + input.delay > input.signedUntil - SIGNED_MARGIN) return 'needs-resign';
   return undefined;
 }

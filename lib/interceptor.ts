@@ -169,7 +169,10 @@ export function createBackoff(
     if (!replayable(a)) throw new Stop('body-not-replayable');
     let signedUntil: number | undefined;
     try {
-      signedUntil = a.options.resign ? undefined : a.options.signedUntil?.(a.config);
+      // The retry replays the request as recorded before the interceptors: stamped there, it goes stale
+      // (signed before axios); stamped by an interceptor, it is stamped anew, and the check has nothing to see.
+      const replayed = a.state.snapshot?.request;
+      signedUntil = a.options.resign || !replayed ? undefined : a.options.signedUntil?.({ ...replayed, backoffState: a.state } as AxiosRequestConfig);
     } catch (failure) {
       throw new Stop('hook-failed', failure);
     }

@@ -13,6 +13,7 @@ import type { HeaderBag } from '../headers';
 import { NO_READINGS, readQuotas } from '../quota/readers';
 import type { QuotaReading, RequestCost } from '../quota/types';
 import { holdRequest, type Deadline, type HoldContext } from './held';
+import { SIGNED_MARGIN } from '../decision';
 import { renewing } from './renew';
 import { Lane, type BackoffSnapshot, type LaneResult, type Ticket } from './lane';
 import { COOLING, HELD_BY_LIMIT } from './lane-types';
@@ -59,7 +60,9 @@ const NEUTRAL: LaneResult = Object.freeze({ kind: 'neutral', wait: undefined });
 const LANE_STATUSES: ReadonlySet<number> = new Set(DEFAULT_STATUS_CODES);
 
 function heldError(config: AxiosRequestConfig, code: string, message: string, reason: StopReason, outcome: Outcome): AxiosError {
-  const error = new AxiosError(message, code, config as InternalAxiosRequestConfig);
+  // A request object, though nothing was sent: exchange SDKs rethrow an error without one as its
+  // message alone, a string that keeps neither this error nor our facts.
+  const error = new AxiosError(message, code, config as InternalAxiosRequestConfig, {});
   const snapshot = config.backoffState?.snapshot;
   // The request never left this time, but an earlier attempt, whoever sent it, may have been acted on.
   const info: BackoffErrorInfo = {
@@ -261,7 +264,7 @@ export class Gate implements Coordinator {
       return heldError(config, 'ERR_BACKOFF_HELD', message, 'max-elapsed', 'rate-limited');
     }
     const signedUntil = options.resign || cooling === 0 ? undefined : signedUntilOf(options, config);
-    if (signedUntil !== undefined && now + cooling > signedUntil) {
+    if (signedUntil !== undefined && now + cooling > signedUntil - SIGNED_MARGIN) {
       const message = `${key} ${what} ${cooling} ms, past the end of the signed request's validity in ${Math.max(0, signedUntil - now)} ms: set resign to renew it`;
       return heldError(config, 'ERR_BACKOFF_HELD', message, 'needs-resign', 'rate-limited');
     }
@@ -273,6 +276,19 @@ export class Gate implements Coordinator {
    * raises; none past 2^31-1 ms, where a timer would fire at once.
    */
   private deadline(config: AxiosRequestConfig, options: ResolvedOptions, state: BackoffState, now: number, key: string): Deadline | undefined {
+    const limit = this.timeLimit(config, options, state, now, key);
+    // A hold of no known length (a probe, a pace, the ramp) must not outlast a signature nothing can renew.
+    const signedUntil = options.resign ? undefined : signedUntilOf(options, config);
+    const signedIn = signedUntil === undefined ? Infinity : Math.max(0, signedUntil - SIGNED_MARGIN - now);
+    if (!(signedIn < (limit?.in ?? Infinity))) return limit;
+    return {
+      in: signedIn,
+      error: (why) => heldError(config, 'ERR_BACKOFF_HELD', `the signed request would be stale when sent, held ${why} ${key}: set resign to renew it`, 'needs-resign', 'not-processed'),
+    };
+  }
+
+  /** The nearer of the request's timeout and its maxElapsed budget. */
+  private timeLimit(config: AxiosRequestConfig, options: ResolvedOptions, state: BackoffState, now: number, key: string): Deadline | undefined {
     const timeout = config.timeout && config.timeout > 0 ? config.timeout : Infinity;
     const budget = state.startedAt + options.maxElapsed - now;
     if (!(Math.min(timeout, budget) <= MAX_DELAY)) return undefined;

@@ -8,7 +8,7 @@ import {
   classifier, codeOf, codeTable, fatal, headersOf, isServerError, lookup, preset, rateLimited,
   RATE_LIMITED, RESIGN, textOf, UNKNOWN, type Reader,
 } from './shared';
-import { binanceSignedUntil } from './signed';
+import { BINANCE, signedUntilBy } from '../signers/stamps';
 
 // https://developers.binance.com/docs/binance-spot-api-docs/errors
 const CODES = codeTable({
@@ -58,4 +58,4 @@ export function binanceClassifier(now?: () => number): Classifier {
  * (`presets.binance({ retries: 5 })`; with your account's limits,
  * `presets.binance({ quotas: binanceQuotas(rateLimits), cost: binanceCosts(rateLimits) })`).
  */
-export const binance = preset(binanceClassifier(), { quotas: binanceQuotas(), cost: binanceCost, signedUntil: binanceSignedUntil });
+export const binance = preset(binanceClassifier(), { quotas: binanceQuotas(), cost: binanceCost, signedUntil: signedUntilBy(BINANCE) });

@@ -4,7 +4,7 @@ import type { Classifier } from '../types';
 import {
   classifier, codeOf, codeTable, headersOf, lookup, preset, RATE_LIMITED, rateLimited, RESIGN, UNKNOWN, type Reader,
 } from './shared';
-import { bybitSignedUntil } from './signed';
+import { BYBIT, signedUntilBy } from '../signers/stamps';
 
 // https://bybit-exchange.github.io/docs/v5/error (retCode, sent with HTTP 200)
 const CODES = codeTable({
@@ -34,4 +34,4 @@ export function bybitClassifier(now?: () => number): Classifier {
 }
 
 /** Options for Bybit v5: its classifier, your overrides on top (`presets.bybit({ retries: 5 })`). */
-export const bybit = preset(bybitClassifier(), { signedUntil: bybitSignedUntil });
+export const bybit = preset(bybitClassifier(), { signedUntil: signedUntilBy(BYBIT) });

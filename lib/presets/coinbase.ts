@@ -1,6 +1,6 @@
 import type { Classifier } from '../types';
 import { classifier, isServerError, preset, RESIGN, textOf, UNKNOWN, type Reader } from './shared';
-import { coinbaseSignedUntil } from './signed';
+import { COINBASE, signedUntilBy } from '../signers/stamps';
 
 // Coinbase documents no body codes and no rate-limit wait header: 429 is left to the status.
 // https://docs.cdp.coinbase.com/exchange/rest-api/rate-limits ; https://docs.cdp.coinbase.com/exchange/rest-api/requests
@@ -20,4 +20,4 @@ export function coinbaseClassifier(now?: () => number): Classifier {
 }
 
 /** Options for Coinbase Exchange: its classifier, your overrides on top (`presets.coinbase({ retries: 5 })`). */
-export const coinbase = preset(coinbaseClassifier(), { signedUntil: coinbaseSignedUntil });
+export const coinbase = preset(coinbaseClassifier(), { signedUntil: signedUntilBy(COINBASE) });

@@ -6,7 +6,7 @@ import {
   classifier, codeOf, codeTable, headersOf, isServerError, lookup, preset, rateLimited, RATE_LIMITED, RESIGN,
   TRANSIENT, UNKNOWN, type Reader,
 } from './shared';
-import { kucoinSignedUntil } from './signed';
+import { KUCOIN, signedUntilBy } from '../signers/stamps';
 
 // https://www.kucoin.com/docs/basic-info/errors-code/spot-errors-code (string codes)
 const CODES = codeTable({
@@ -37,4 +37,4 @@ export function kucoinClassifier(now?: () => number): Classifier {
 }
 
 /** Options for KuCoin: its classifier, your overrides on top (`presets.kucoin({ retries: 5 })`). */
-export const kucoin = preset(kucoinClassifier(), { signedUntil: kucoinSignedUntil });
+export const kucoin = preset(kucoinClassifier(), { signedUntil: signedUntilBy(KUCOIN) });

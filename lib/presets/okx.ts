@@ -1,6 +1,6 @@
 import type { Classifier } from '../types';
 import { classifier, codeOf, codeTable, lookup, preset, RATE_LIMITED, RESIGN, UNKNOWN, type Reader } from './shared';
-import { okxSignedUntil } from './signed';
+import { OKX, signedUntilBy } from '../signers/stamps';
 
 // https://www.okx.com/docs-v5/en/#error-code-rest-api-public (string codes, under HTTP 200 or the status named)
 const CODES = codeTable({
@@ -28,4 +28,4 @@ export function okxClassifier(now?: () => number): Classifier {
 }
 
 /** Options for OKX v5: its classifier, your overrides on top (`presets.okx({ retries: 5 })`). */
-export const okx = preset(okxClassifier(), { signedUntil: okxSignedUntil });
+export const okx = preset(okxClassifier(), { signedUntil: signedUntilBy(OKX) });
