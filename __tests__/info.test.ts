@@ -32,6 +32,15 @@ describe('backoffInfo', () => {
     expect(backoffInfo(wrap(error))).toMatchObject({ outcome: 'unknown', reason: 'unsafe-method' });
   });
 
+  it('leaves the body as text for a client that parses it its own way (big numbers kept as text)', async () => {
+    const server = await start([reply(503, { orderId: 1234567890123456789 })]);
+    const transformResponse = [(data: unknown) => (typeof data === 'string' ? { text: data } : { notText: data })];
+    const api = axios.create({ baseURL: server.url, adapter: backoffAdapter({ strategy: constant(0) }), transformResponse });
+    const error = await failureWithin(api.post('/order', {}));
+    expect(error.response?.data).toEqual({ text: '{"orderId":1234567890123456800}' });
+    expect(backoffInfo(error)).toMatchObject({ outcome: 'unknown' });
+  });
+
   it('finds nothing on what it never saw, and survives getters that throw', () => {
     const hostile = Object.defineProperty({}, 'body', { get: () => { throw new Error('no'); } });
     for (const value of [undefined, null, 42, 'text', {}, { body: {} }, hostile]) expect(backoffInfo(value)).toBeUndefined();

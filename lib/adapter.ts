@@ -30,13 +30,24 @@ export interface BackoffAdapterOptions extends BackoffOptions {
 }
 
 /**
+ * The client's axios would parse this body with JSON.parse and nothing else: JSON expected, its
+ * own transform (axios' default, one function of that name) and no reviver. A parser of the
+ * user's (big numbers kept as text) must get the text.
+ */
+function parsesAsAxios(config: InternalAxiosRequestConfig | undefined): boolean {
+  if (!config || (config.responseType !== undefined && config.responseType !== 'json')) return false;
+  const transforms = config.transformResponse;
+  const only = Array.isArray(transforms) && transforms.length === 1 ? transforms[0] : transforms;
+  return typeof only === 'function' && only.name === 'transformResponse' && (config as { parseReviver?: unknown }).parseReviver === undefined;
+}
+
+/**
  * An answer given up on, its JSON body still text here, is handed back parsed, as the client's
  * axios would parse it into a new object: so the SDK keeps (in the error it makes of it) the
  * object our facts are recorded against, for `backoffInfo` to find.
  */
 function handedBack(response: AxiosResponse | undefined, info: BackoffErrorInfo | undefined): AxiosResponse {
-  const type = response?.config?.responseType;
-  if (info && response && typeof response.data === 'string' && (type === undefined || type === 'json') && /^\s*[[{]/.test(response.data)) {
+  if (info && response && typeof response.data === 'string' && parsesAsAxios(response.config) && /^\s*[[{]/.test(response.data)) {
     try {
       response.data = JSON.parse(response.data);
       carry(info, response);
