@@ -216,6 +216,23 @@ describe.each(SDKS)('$name under backoffAdapter', (sdk) => {
   });
 });
 
+describe('an unknown outcome under HTTP 200', () => {
+  it('bybit-api: an order answered retCode 10016 resolves with the body, is sent once, and onGiveUp says unknown', async () => {
+    const server = await http([(_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ retCode: 10016, retMsg: 'Internal System Error.', result: {} }));
+    }]);
+    const gaveUp: GiveUpContext[] = [];
+    const adapter = backoffAdapter(presets.bybit({ resign: signers.bybit({ apiKey: API_KEY, apiSecret: API_SECRET }), onGiveUp: (ctx) => gaveUp.push(ctx) }));
+    const client = new RestClientV5({ key: API_KEY, secret: API_SECRET, baseUrl: server.url }, { adapter });
+    const result = await within(5_000, client.submitOrder({ category: 'spot', symbol: 'BTCUSDT', side: 'Buy', orderType: 'Market', qty: '0.001' }));
+    await sleep(300);
+    expect(result.retCode).toBe(10016);
+    expect(server.arrivals).toHaveLength(1);
+    expect(gaveUp.map((g) => [g.outcome, g.reason])).toEqual([['unknown', 'unsafe-method']]);
+  });
+});
+
 describe('signed requests without resign', () => {
   it('fails at once with needs-resign when the server\'s wait outlasts recvWindow, and sends it no second time', async () => {
     const ex = await exchange(binanceMock, { '/api/v3/account': ['limit'] });
