@@ -1,4 +1,3 @@
-import axios from 'axios';
 import { generateKeyPairSync } from 'node:crypto';
 import { Spot } from '@binance/connector';
 import { MainClient } from 'binance';
@@ -9,6 +8,7 @@ import { RestClient as OkxClient } from 'okx-api';
 import { backoffAdapter, backoffInfo, presets, type BackoffAdapterOptions, type GiveUpContext } from '../lib';
 import { signers } from '../lib/signers';
 import { API_KEY, API_SECRET, binanceMock, bybitMock, coinbaseMock, kucoinMock, okxMock, PASSPHRASE, type ExchangeMock, type Reply } from './support/exchange-mocks';
+import { withDefaultAdapter } from './support/sdk-axios';
 import { serversClosedAfterEach, type Arrival } from './support/server';
 
 // The published SDKs our users run, each pointed at a loopback mock of its exchange that checks
@@ -63,14 +63,9 @@ interface Sdk {
 const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const CDP_SECRET = ec.privateKey.export({ type: 'sec1', format: 'pem' }).toString();
 
-/** Clients that make their instances from the root axios' defaults: set it, and put it back after. */
-function viaDefaults(options: BackoffAdapterOptions, make: () => void): () => void {
-  const before = axios.defaults.adapter;
-  axios.defaults.adapter = backoffAdapter(options);
-  make();
-  return () => {
-    axios.defaults.adapter = before;
-  };
+/** Clients that make their instances from the default export's defaults: set them, and put them back after. */
+function viaDefaults(sdk: string, options: BackoffAdapterOptions, make: () => void): () => void {
+  return withDefaultAdapter(sdk, backoffAdapter(options), make);
 }
 
 const SDKS: Sdk[] = [
@@ -93,7 +88,7 @@ const SDKS: Sdk[] = [
     paths: { public: '/api/v3/time', signed: '/api/v3/account', order: '/api/v3/order' },
     client(url, options) {
       let c!: Spot;
-      const done = viaDefaults(presets.binance({ resign: signers.binance({ apiSecret: API_SECRET }), ...options }), () => {
+      const done = viaDefaults('@binance/connector', presets.binance({ resign: signers.binance({ apiSecret: API_SECRET }), ...options }), () => {
         c = new Spot(API_KEY, API_SECRET, { baseURL: url });
       });
       return {
@@ -153,7 +148,7 @@ const SDKS: Sdk[] = [
       let c!: DefaultClient;
       const resign = signers.kucoin({ apiKey: API_KEY, apiSecret: API_SECRET, passphrase: PASSPHRASE });
       const log = jest.spyOn(console, 'log').mockImplementation(() => undefined); // the SDK prints its version
-      const done = viaDefaults(presets.kucoin({ resign, ...options }), () => {
+      const done = viaDefaults('kucoin-universal-sdk', presets.kucoin({ resign, ...options }), () => {
         // Its own axios-retry off (-1: 0 means its default of 3), so that it does not send an order again.
         const transport = new TransportOptionBuilder().setMaxRetries(-1).setKeepAlive(false).build();
         c = new DefaultClient(new ClientOptionBuilder().setKey(API_KEY).setSecret(API_SECRET).setPassphrase(PASSPHRASE).setSpotEndpoint(url).setTransportOption(transport).build());
@@ -265,7 +260,7 @@ describe('KuCoin\'s own retries', () => {
   it('left on (its default), send an order answered 503 again, signature and all: why the README turns them off', async () => {
     const ex = await exchange(kucoinMock, { '/api/v1/hf/orders': ['down', 'down', 'down', 'down'] });
     const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
-    const done = viaDefaults(presets.kucoin(), () => undefined);
+    const done = viaDefaults('kucoin-universal-sdk', presets.kucoin(), () => undefined);
     try {
       const transport = new TransportOptionBuilder().setRetryDelay(10).setKeepAlive(false).build();
       const c = new DefaultClient(new ClientOptionBuilder().setKey(API_KEY).setSecret(API_SECRET).setPassphrase(PASSPHRASE).setSpotEndpoint(ex.url).setTransportOption(transport).build());

@@ -7,6 +7,7 @@ import { CBAdvancedTradeClient, CBExchangeClient } from 'coinbase-api';
 import { Account as KucoinAccount, ClientOptionBuilder, DefaultClient, Spot as KucoinSpot, TransportOptionBuilder } from 'kucoin-universal-sdk';
 import { RestClient as OkxClient } from 'okx-api';
 import { signers } from '../lib/signers';
+import { withDefaultAdapter } from './support/sdk-axios';
 
 // Each exchange's published SDK signs a request; a capturing adapter keeps it, unsent. The signer,
 // given the SDK's own timestamp as "now", must produce the SDK's signature for the same request.
@@ -84,12 +85,14 @@ describe('signers.binance, against the binance SDK', () => {
 
   it('signs as @binance/connector does, which builds the whole URL itself', async () => {
     const { adapter, sent } = capturing({});
-    const before = axios.defaults.adapter;
-    axios.defaults.adapter = adapter;
+    let spot!: Spot;
+    const done = withDefaultAdapter('@binance/connector', adapter, () => {
+      spot = new Spot('key', SECRET, { baseURL: 'https://api.binance.com' });
+    });
     try {
-      await new Spot('key', SECRET, { baseURL: 'https://api.binance.com' }).newOrder('BTCUSDT', 'BUY', 'LIMIT', { price: '30000', quantity: '0.001', timeInForce: 'GTC', recvWindow: 3000 });
+      await spot.newOrder('BTCUSDT', 'BUY', 'LIMIT', { price: '30000', quantity: '0.001', timeInForce: 'GTC', recvWindow: 3000 });
     } finally {
-      axios.defaults.adapter = before;
+      done();
     }
     const theirs = sent[0];
     const ts = Number(queryOf(theirs).get('timestamp'));
@@ -143,17 +146,15 @@ describe('signers.kucoin, against kucoin-universal-sdk', () => {
     ],
   ])('signs %s as the SDK does, the passphrase signed too (key version 3)', async (_name, call) => {
     const { adapter, sent } = capturing({ code: '200000', data: {} });
-    const before = axios.defaults.adapter;
-    axios.defaults.adapter = adapter; // the SDK's instance copies axios' defaults when made
     const log = jest.spyOn(console, 'log').mockImplementation(() => undefined); // it prints its version
-    let client: DefaultClient;
-    try {
+    let client!: DefaultClient;
+    // The SDK's instance copies axios' defaults when made.
+    const done = withDefaultAdapter('kucoin-universal-sdk', adapter, () => {
       client = new DefaultClient(new ClientOptionBuilder().setKey('key').setSecret(SECRET).setPassphrase('pass').setSpotEndpoint('https://api.kucoin.com')
         .setTransportOption(new TransportOptionBuilder().setMaxRetries(-1).build()).build());
-    } finally {
-      axios.defaults.adapter = before;
-      log.mockRestore();
-    }
+    });
+    done();
+    log.mockRestore();
     await call(client);
     const theirs = sent[0];
     const ts = Number(header(asSent(theirs), 'KC-API-TIMESTAMP'));
