@@ -96,6 +96,16 @@ describe('backoffAdapter', () => {
     expect(server.arrivals).toHaveLength(2);
   });
 
+  it('sends the headers another copy of axios made: an SDK\'s signature is not lost on the way', async () => {
+    const server = await start([reply(200, {})]);
+    const copy = otherAxiosCopy();
+    const api = copy.create({ baseURL: server.url, adapter: backoffAdapter(fast) as never, headers: { 'X-Signature': 'abc' } });
+
+    await within(api.get('/signed', { headers: { 'X-Timestamp': '1' } }));
+
+    expect(server.arrivals[0].headers).toMatchObject({ 'x-signature': 'abc', 'x-timestamp': '1' });
+  });
+
   it('can stand as a copy\'s default adapter, for a client that makes its instances on the fly', async () => {
     const server = await start([reply(429, {}, { 'Retry-After': '1' }), reply(200, { ok: true })]);
     const copy = otherAxiosCopy();

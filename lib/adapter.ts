@@ -1,4 +1,4 @@
-import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import { AxiosHeaders, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import { systemClock, type Clock } from './clock';
 import { Gate, GATE } from './coordination/gate';
 import { resolveAdapter, type AdapterSpec } from './coordination/transport';
@@ -27,6 +27,17 @@ export interface BackoffAdapterOptions extends BackoffOptions {
    * Default: axios' own for the request (`['xhr', 'http', 'fetch']`, the first the platform has).
    */
   adapter?: AdapterSpec;
+}
+
+/**
+ * Headers another axios copy made (an SDK's own), as this copy's: axios before 1.7 reads an
+ * AxiosHeaders of another copy as no headers at all, and the request went out unsigned.
+ */
+function ownHeaders(config: Config): void {
+  const headers = config.headers as unknown;
+  if (headers === null || typeof headers !== 'object' || headers instanceof AxiosHeaders) return;
+  const json = (headers as { toJSON?: () => unknown }).toJSON;
+  config.headers = new AxiosHeaders((typeof json === 'function' ? json.call(headers) : headers) as ConstructorParameters<typeof AxiosHeaders>[0]);
 }
 
 /**
@@ -78,6 +89,7 @@ export function createBackoffAdapter(options: BackoffAdapterOptions = {}, clock:
 
   /** One attempt: recorded on first sight, sent under the gate, its answer decided on. */
   const send = (config: Config): Promise<AxiosResponse> => {
+    ownHeaders(config);
     if (!liveState(config)) {
       let own: ResolvedOptions | undefined;
       try {
