@@ -80,6 +80,28 @@ describe('what a refusal with a wait teaches', () => {
   });
 });
 
+describe('a share of a lesson, with a store shared between processes', () => {
+  it('counts what was still on its way when another process\' refusal came: each answer adds one to its share', () => {
+    const learner = new PaceLearner(true);
+    for (const t of [9_900, 9_910, 9_920]) learner.sent(t);
+    // Another process was refused at 10 000 until 11 000; none of this one's answers had come.
+    expect(learner.limited(1_000, -Infinity, 10_000, undefined)).toBeUndefined();
+    expect(learner.succeeded(9_900, 10_050, undefined)).toEqual({ capacity: 1, periodMs: expect.any(Number) });
+    expect(learner.lessonAt).toBe(10_000);
+    learner.succeeded(9_910, 10_060, undefined);
+    expect(learner.succeeded(9_920, 10_070, undefined)).toMatchObject({ capacity: 3 });
+    // Sent after the refusal: no part of that window.
+    expect(learner.succeeded(10_100, 10_150, undefined)).toBeUndefined();
+  });
+
+  it('in one process, counts none of it: a few answers after a refusal that taught nothing are no measure', () => {
+    const learner = new PaceLearner();
+    learner.sent(9_900);
+    expect(learner.limited(1_000, 9_900, 10_000, undefined)).toBeUndefined();
+    expect(learner.succeeded(9_900, 10_050, undefined)).toBeUndefined();
+  });
+});
+
 describe('what a refusal without a wait teaches', () => {
   it('falls to BETA of what the server admitted in the last second (not of all that a burst sent), once for the requests already out', () => {
     const learner = new PaceLearner();

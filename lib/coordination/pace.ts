@@ -45,7 +45,10 @@ export class SuccessLog {
 
 /** What a rate limit taught: the window it closed, for successes that answer late. */
 export interface Lesson {
+  /** The first send the window admitted (the refusal's time when none is known yet). */
   readonly from: number;
+  /** Where the look-back starts: a success sent from then until the refusal was admitted by that window. */
+  readonly since: number;
   readonly at: number;
   readonly until: number;
   /** Undefined when nothing was admitted and nothing was known: the cooldown alone applies. */
@@ -90,7 +93,7 @@ export function learn(log: SuccessLog, at: number, until: number, notBefore = -I
   const { count, first } = log.since(from, at);
   const start = first ?? at;
   const pace = count > 0 ? { capacity: count, periodMs: windowLength(start, at, until) } : undefined;
-  return { from: start, at, until, pace };
+  return { from: start, since: from, at, until, pace };
 }
 
 /**
@@ -118,10 +121,11 @@ export function laggingStart(first: number, periodMs: number, until: number): nu
   return until - start > LAG * periodMs ? start : undefined;
 }
 
-/** A success sent before the refusal but answered after it: the window admitted one more. */
-export function admitLate(lesson: Lesson): Lesson {
+/** A success sent at `sentAt`, before the refusal but answered after it: the window admitted one more. */
+export function admitLate(lesson: Lesson, sentAt = lesson.from): Lesson {
   const capacity = (lesson.pace?.capacity ?? 0) + 1;
-  return { ...lesson, pace: { capacity, periodMs: lesson.pace?.periodMs ?? windowLength(lesson.from, lesson.at, lesson.until) } };
+  const from = lesson.pace ? Math.min(lesson.from, sentAt) : sentAt;
+  return { ...lesson, from, pace: { capacity, periodMs: lesson.pace?.periodMs ?? windowLength(from, lesson.at, lesson.until) } };
 }
 
 /** A learned pace is looked at again, as its curve climbs, at most this often (ms): it runs on successes. */
@@ -188,8 +192,10 @@ export class PaceLearner {
     this.lessonAt = undefined;
     const lesson = this.lesson;
     // Sent before the refusal, answered after it, and before any release: the window admitted one more.
-    if (lesson && sentAt >= lesson.from && sentAt <= lesson.at && now <= lesson.until) {
-      this.lesson = admitLate(lesson);
+    // Processes sharing a store also count what was still on its way when another's refusal came.
+    const since = lesson && this.shared ? Math.min(lesson.from, lesson.since) : lesson?.from;
+    if (lesson && since !== undefined && sentAt >= since && sentAt <= lesson.at && now <= lesson.until) {
+      this.lesson = admitLate(lesson, sentAt);
       const pace = this.lesson.pace as PaceState;
       this.curve = new RateCurve(rateOf(pace), rateOf(pace), lesson.at);
       this.windowStart = laggingStart(lesson.from, pace.periodMs, lesson.until);
