@@ -89,9 +89,13 @@ export class Lane {
 
   /** Another process' refusal with the server's wait: this lane teaches its share of that window. */
   private heard(refusal: HeardRefusal): void {
-    const now = this.clock.now();
-    if (refusal.until <= now) return;
-    this.rateLimited(refusal.until - refusal.at, -Infinity, refusal.at);
+    if (refusal.until <= this.clock.now()) return;
+    const pace = this.learner.limited(refusal.until - refusal.at, -Infinity, refusal.at, this.store.pace(this.key));
+    if (pace) {
+      this.setPace(pace);
+      this.ramp = undefined;
+    }
+    // With nothing of that window to teach, the ramp goes on as it was: only a refusal of its own restarts it.
     if (this.held > 0) void this.queue.pump();
   }
 
