@@ -254,9 +254,23 @@ describe('signer credentials', () => {
   });
 
   it('takes the WebCrypto it is given (Node 18 has none on globalThis)', async () => {
-    const sign = signers.okx({ apiKey: 'k', apiSecret: secret, passphrase: 'p', crypto: webcrypto, now: () => 0 });
+    // A WebCrypto that counts what it signs: the platform's would sign as well, and prove nothing.
+    let signed = 0;
+    const subtle = new Proxy(webcrypto.subtle, {
+      get: (target, name) => {
+        const value = Reflect.get(target, name, target) as unknown;
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          if (name === 'sign') signed++;
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const crypto = { subtle, getRandomValues: (a: Uint8Array) => webcrypto.getRandomValues(a) };
+    const sign = signers.okx({ apiKey: 'k', apiSecret: secret, passphrase: 'p', crypto, now: () => 0 });
     const config = await sign({ method: 'get', url: 'https://www.okx.com/api/v5/account/balance' });
     expect(header(config, 'OK-ACCESS-TIMESTAMP')).toBe('1970-01-01T00:00:00.000Z');
+    expect(signed).toBe(1);
   });
 
   it('leaves the config it was given as it was', async () => {

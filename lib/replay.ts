@@ -73,8 +73,8 @@ export function clonePlain<T>(value: T): T {
   return out as T;
 }
 
-/** AxiosHeaders or a plain object, as a plain object without Content-Length. */
-function headersForReplay(headers: unknown): Record<string, unknown> {
+/** AxiosHeaders (of any axios copy) or a plain object, as a plain object without Content-Length. */
+export function headersForReplay(headers: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (headers === null || typeof headers !== 'object') return out;
   for (const [name, value] of Object.entries(headers)) {

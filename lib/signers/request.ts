@@ -1,4 +1,5 @@
 import axios, { type AxiosRequestConfig } from 'axios';
+import { headersForReplay } from '../replay';
 import { SignError } from './shared';
 
 const ABSOLUTE = /^[a-z][a-z\d+.-]*:\/\//i;
@@ -46,7 +47,7 @@ export class SignedRequest {
     this.query = q < 0 ? [] : sent.slice(q + 1).split('&').filter(Boolean);
     this.host = absolute ? url.host : '';
     this.prefix = absolute ? `${url.protocol}//${url.host}${this.path}` : this.path;
-    this.headers = plainHeaders(config.headers);
+    this.headers = headersForReplay(config.headers);
     const body = bodyText(config.data);
     this.body = body.text;
     this.json = body.json;
@@ -120,19 +121,6 @@ export class SignedRequest {
     if (this.body !== '' || typeof this.config.data === 'string') out.data = this.body;
     return out;
   }
-}
-
-/** The config's headers as a plain object, whichever axios copy made them. */
-function plainHeaders(headers: unknown): Record<string, unknown> {
-  if (headers === null || typeof headers !== 'object') return {};
-  const json = (headers as { toJSON?: () => unknown }).toJSON;
-  const source = typeof json === 'function' ? (json.call(headers) as Record<string, unknown>) : (headers as Record<string, unknown>);
-  const out: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(source)) {
-    // axios' http adapter writes the first body's length here; a re-signed body differs.
-    if (name.toLowerCase() !== 'content-length' && typeof value !== 'function') out[name] = value;
-  }
-  return out;
 }
 
 /** The body as axios sends it: a string as is, a form as its text, an object as JSON. */

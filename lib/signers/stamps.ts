@@ -1,5 +1,6 @@
 import type { AxiosRequestConfig } from 'axios';
 import type { BackoffState } from '../types';
+import { fromBase64 } from './crypto';
 import { SignedRequest } from './request';
 
 /** How an exchange stamps a signed request. */
@@ -42,7 +43,7 @@ function jwtClaims(r: SignedRequest): { nbf?: unknown; exp?: unknown } | undefin
   const jwt = /^Bearer\s+[\w-]+\.([\w-]+)\.[\w-]+$/.exec(r.header('Authorization') ?? '');
   if (!jwt) return undefined;
   try {
-    return JSON.parse(atob(jwt[1].replace(/-/g, '+').replace(/_/g, '/'))) as { nbf?: unknown; exp?: unknown };
+    return JSON.parse(new TextDecoder().decode(fromBase64(jwt[1]))) as { nbf?: unknown; exp?: unknown };
   } catch {
     return undefined;
   }
