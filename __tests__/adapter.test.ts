@@ -208,10 +208,57 @@ describe('backoffAdapter', () => {
     const api = axios.create({ baseURL: server.url, adapter });
     await failureWithin(api.get('/limited'));
 
-    await expect(within(api.get('/signed'))).rejects.toThrow('signer down');
+    const error = await failureWithin(api.get('/signed'));
     await within(api.get('/next'));
 
+    expect(error.message).toMatch(/held the request, and resign threw: signer down$/);
+    expect(backoffInfo(error)).toMatchObject({ reason: 'hook-failed', outcome: 'not-processed' });
+    expect((error as { cause?: unknown }).cause).toEqual(new Error('signer down'));
     expect(server.arrivals.map((a) => a.url)).toEqual(['/limited', '/next']);
+  });
+
+  describe('a signedUntil that throws fails the request with hook-failed wherever it is asked, unsent', () => {
+    const throwing = (config: { url?: string }) => {
+      if (config.url === '/signed') throw new Error('bad hook');
+      return undefined;
+    };
+    const expectHookFailed = (error: Error) => {
+      expect(error.message).toMatch(/held the request, and signedUntil threw: bad hook$/);
+      expect(backoffInfo(error)).toMatchObject({ reason: 'hook-failed', outcome: 'not-processed', attempts: 0 });
+      expect((error as { cause?: unknown }).cause).toEqual(new Error('bad hook'));
+    };
+
+    it('held behind a cooldown', async () => {
+      const server = await start([reply(429, {}, { 'Retry-After': '2' }), reply(200, {})]);
+      const api = axios.create({ baseURL: server.url, adapter: backoffAdapter({ ...fast, retries: 0, signedUntil: throwing }) });
+      await failureWithin(api.get('/limited'));
+
+      expectHookFailed(await failureWithin(api.get('/signed'), 1_000));
+      expect(server.arrivals.map((a) => a.url)).toEqual(['/limited']);
+    });
+
+    it('held behind an outage probe, a hold of no known length', async () => {
+      const server = await start([reply(503, {})]);
+      const adapter = backoffAdapter({ ...fast, retries: 0, budget: false, probing: { threshold: 1, interval: 5_000 }, signedUntil: throwing });
+      const api = axios.create({ baseURL: server.url, adapter });
+      await failureWithin(api.get('/down'));
+
+      expectHookFailed(await failureWithin(api.get('/signed'), 1_000));
+      expect(server.arrivals.map((a) => a.url)).toEqual(['/down']);
+    });
+
+    it('asked as a held request leaves to be renewed, and the next request still goes', async () => {
+      const server = await start([reply(429, {}, { 'Retry-After': '1' }), reply(200, {})]);
+      const resign = jest.fn((config: object) => config);
+      const api = axios.create({ baseURL: server.url, adapter: backoffAdapter({ ...fast, retries: 0, signedUntil: throwing, resign }) });
+      await failureWithin(api.get('/limited'));
+
+      expectHookFailed(await failureWithin(api.get('/signed')));
+      await within(api.get('/next'));
+
+      expect(resign).not.toHaveBeenCalled();
+      expect(server.arrivals.map((a) => a.url)).toEqual(['/limited', '/next']);
+    });
   });
 
   it('fails a signed request held behind an outage probe before its signature expires, unsent, when nothing can re-sign it', async () => {

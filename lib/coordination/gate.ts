@@ -238,8 +238,14 @@ export class Gate implements Coordinator {
     const token = config.cancelToken as { reason?: unknown } | undefined;
     if (token?.reason) return Promise.reject(token.reason);
     // Held long enough for its signature to expire, a request `resign` can renew is signed again as it leaves.
-    const sender = renewing(adapter, options, state, this.clock);
-    return holdRequest(this.context, lane, config, sender, this.deadline(config, options, state, now, lane.key), use);
+    const sender = renewing(adapter, options, state, this.clock, (hook, failure) => hookFailed(config, lane.key, hook, failure));
+    let deadline: Deadline | undefined;
+    try {
+      deadline = this.deadline(config, options, state, now, lane.key);
+    } catch (failure) {
+      return Promise.reject(hookFailed(config, lane.key, 'signedUntil', failure));
+    }
+    return holdRequest(this.context, lane, config, sender, deadline, use);
   }
 
   /**
@@ -263,7 +269,12 @@ export class Gate implements Coordinator {
       const message = `${key} ${what} ${cooling} ms, past maxElapsed (${options.maxElapsed} ms)`;
       return heldError(config, 'ERR_BACKOFF_HELD', message, 'max-elapsed', 'rate-limited');
     }
-    const signedUntil = options.resign || cooling === 0 ? undefined : signedUntilOf(options, config);
+    let signedUntil: number | undefined;
+    try {
+      signedUntil = cooling === 0 ? undefined : signedUntilOf(options, config);
+    } catch (failure) {
+      return hookFailed(config, key, 'signedUntil', failure);
+    }
     if (signedUntil !== undefined && now + cooling > signedUntil - SIGNED_MARGIN) {
       const message = `${key} ${what} ${cooling} ms, past the end of the signed request's validity in ${Math.max(0, signedUntil - now)} ms: set resign to renew it`;
       return heldError(config, 'ERR_BACKOFF_HELD', message, 'needs-resign', 'rate-limited');
@@ -278,7 +289,7 @@ export class Gate implements Coordinator {
   private deadline(config: AxiosRequestConfig, options: ResolvedOptions, state: BackoffState, now: number, key: string): Deadline | undefined {
     const limit = this.timeLimit(config, options, state, now, key);
     // A hold of no known length (a probe, a pace, the ramp) must not outlast a signature nothing can renew.
-    const signedUntil = options.resign ? undefined : signedUntilOf(options, config);
+    const signedUntil = signedUntilOf(options, config);
     const signedIn = signedUntil === undefined ? Infinity : Math.max(0, signedUntil - SIGNED_MARGIN - now);
     if (!(signedIn < (limit?.in ?? Infinity))) return limit;
     return {
@@ -398,11 +409,19 @@ export class Gate implements Coordinator {
   }
 }
 
-/** When the server stops accepting the request as signed; a hook that throws says nothing. */
+/**
+ * When the server stops accepting the request as signed; undefined for one that is not signed, or
+ * that `resign` renews. A hook that throws throws: the request fails with `hook-failed`, as it does
+ * when the hook throws before a retry, rather than go out on a validity nobody could tell.
+ */
 function signedUntilOf(options: ResolvedOptions, config: AxiosRequestConfig): number | undefined {
-  try {
-    return options.signedUntil?.(config);
-  } catch {
-    return undefined;
-  }
+  return options.resign ? undefined : options.signedUntil?.(config);
+}
+
+/** The error of a request held at the gate whose `signedUntil` or `resign` threw, the hook's error as its cause. */
+function hookFailed(config: AxiosRequestConfig, key: string, hook: string, failure: unknown): AxiosError {
+  const why = failure instanceof Error ? failure.message : String(failure);
+  const error = heldError(config, 'ERR_BACKOFF_HELD', `${key} held the request, and ${hook} threw: ${why}`, 'hook-failed', 'not-processed');
+  (error as AxiosError & { cause?: unknown }).cause = failure;
+  return error;
 }
