@@ -1,24 +1,25 @@
 import {
-  AxiosError, isAxiosError, type AxiosAdapter, type AxiosRequestConfig, type AxiosResponse, type InternalAxiosRequestConfig,
+  isAxiosError, type AxiosError, type AxiosAdapter, type AxiosRequestConfig, type AxiosResponse, type InternalAxiosRequestConfig,
 } from 'axios';
 import { attemptOf, verdictOn, type Attempt } from '../attempt';
-import { MAX_DELAY, type Clock } from '../clock';
-import { HELD, type Coordinator, type CoreEvent } from '../coordinator';
+import type { Clock } from '../clock';
+import type { Coordinator, CoreEvent } from '../coordinator';
 import { fingerprint } from './events';
 import { DEFAULT_STATUS_CODES } from '../options';
 import { freshState } from '../state';
-import type { BackoffErrorInfo, BackoffState, Outcome, ResolvedOptions, StopReason } from '../types';
+import type { BackoffState, ResolvedOptions } from '../types';
 import type { AbortSignalLike } from '../wait';
 import type { HeaderBag } from '../headers';
 import { NO_READINGS, readQuotas } from '../quota/readers';
-import type { QuotaReading, RequestCost } from '../quota/types';
+import type { QuotaReading } from '../quota/types';
 import { holdRequest, type Deadline, type HoldContext } from './held';
-import { SIGNED_MARGIN } from '../decision';
+import { holdDeadline, hookFailed, refusal } from './hold-limits';
 import { renewing } from './renew';
 import { Lane, type BackoffSnapshot, type LaneResult, type Ticket } from './lane';
 import { COOLING, HELD_BY_LIMIT } from './lane-types';
 import type { Use } from './quotas';
 import type { ResolvedCoordination } from './settings';
+import { countable, costOf, parseOrigin, routeOf } from './requests';
 import { carry, transportCache, transportFor } from './transport';
 
 /** Where an attached instance, or a `backoffAdapter`, keeps its gate: registered, for two copies of the package. */
@@ -30,51 +31,9 @@ const SUCCESS: LaneResult = Object.freeze({ kind: 'success' });
 const NO_USE: Use = Object.freeze({});
 
 
-function countable(r: unknown): r is QuotaReading {
-  const q = r as Partial<QuotaReading> | null;
-  const finite = (n: unknown, optional: boolean) => (optional && n === undefined) || (typeof n === 'number' && Number.isFinite(n) && n >= 0);
-  return typeof q === 'object' && q !== null && typeof q.id === 'string'
-    && finite(q.remaining, false) && finite(q.limit, true) && finite(q.resetMs, true) && finite(q.windowMs, true);
-}
-
-/** `METHOD path` of a request (the path without its query), for a limit of one endpoint's own. */
-function routeOf(config: AxiosRequestConfig): string {
-  const url = config.url ?? '';
-  const scheme = url.indexOf('://');
-  const path = scheme < 0 ? url : url.slice(url.indexOf('/', scheme + 3) >>> 0);
-  const query = path.search(/[?#]/);
-  return `${(config.method ?? 'get').toUpperCase()} ${query < 0 ? path : path.slice(0, query)}`;
-}
-
-/** What a request spends, as the user's `cost` says; a function that throws or answers nonsense: 1 against each limit. */
-function costOf(cost: (config: AxiosRequestConfig) => RequestCost, config: AxiosRequestConfig): RequestCost | undefined {
-  try {
-    const spent = cost(config);
-    return (typeof spent === 'number' && Number.isFinite(spent) && spent >= 0) || (typeof spent === 'object' && spent !== null) ? spent : undefined;
-  } catch {
-    return undefined;
-  }
-}
 const NEUTRAL: LaneResult = Object.freeze({ kind: 'neutral', wait: undefined });
 /** The lane reads every status that says something of the server, whatever the caller retries. */
 const LANE_STATUSES: ReadonlySet<number> = new Set(DEFAULT_STATUS_CODES);
-
-function heldError(config: AxiosRequestConfig, code: string, message: string, reason: StopReason, outcome: Outcome): AxiosError {
-  // A request object, though nothing was sent: exchange SDKs rethrow an error without one as its
-  // message alone, a string that keeps neither this error nor our facts.
-  const error = new AxiosError(message, code, config as InternalAxiosRequestConfig, {});
-  const snapshot = config.backoffState?.snapshot;
-  // The request never left this time, but an earlier attempt, whoever sent it, may have been acted on.
-  const info: BackoffErrorInfo = {
-    outcome: snapshot?.acted ? 'unknown' : outcome,
-    reason,
-    attempts: config.backoffState?.attempt ?? 0,
-    message,
-  };
-  error.backoff = info;
-  (error as AxiosError & { [HELD]?: true })[HELD] = true;
-  return error;
-}
 
 /** What the origin's lane learns from an attempt. */
 function laneResult(a: Attempt): LaneResult {
@@ -85,14 +44,6 @@ function laneResult(a: Attempt): LaneResult {
   return a.response ? SUCCESS : { kind: 'neutral', wait, status };
 }
 
-const ABSOLUTE = /^([a-z][a-z\d+.-]*:)\/\/([^/?#]*)/i;
-
-function parseOrigin(url: string): string | undefined {
-  // A URL without "://" names no origin: no need to run the expression (this runs per request).
-  if (url.indexOf('://') < 0) return undefined;
-  const match = ABSOLUTE.exec(url);
-  return match ? `${match[1]}//${match[2]}`.toLowerCase() : undefined;
-}
 
 /**
  * The per-origin coordination of `attach`: one lane an origin (or `key`). The transport
@@ -231,7 +182,7 @@ export class Gate implements Coordinator {
     const cooling = lane.serverCoolingFor(now);
     const limited = lane.quotaWait(now, use);
     const what = limited > cooling ? HELD_BY_LIMIT : COOLING;
-    const refused = this.refuse(config, Math.max(cooling, limited), now, lane.key, what, options, state);
+    const refused = refusal(config, Math.max(cooling, limited), now, lane.key, what, options, state);
     if (refused) return Promise.reject(refused);
     const signal = config.signal as AbortSignalLike | undefined;
     if (signal?.aborted) return Promise.reject(this.context.cancel(config));
@@ -241,79 +192,16 @@ export class Gate implements Coordinator {
     const sender = renewing(adapter, options, state, this.clock, (hook, failure) => hookFailed(config, lane.key, hook, failure));
     let deadline: Deadline | undefined;
     try {
-      deadline = this.deadline(config, options, state, now, lane.key);
+      deadline = holdDeadline(config, options, state, now, lane.key);
     } catch (failure) {
       return Promise.reject(hookFailed(config, lane.key, 'signedUntil', failure));
     }
     return holdRequest(this.context, lane, config, sender, deadline, use);
   }
 
-  /**
-   * The error for a request that may not wait out `cooling` ms (a cooldown, or a limit the server
-   * declared, as `what` says): longer than maxRetryAfter, or past maxElapsed.
-   */
-  private refuse(
-    config: AxiosRequestConfig,
-    cooling: number,
-    now: number,
-    key: string,
-    what: string = COOLING,
-    options = this.optionsOf(config),
-    state: BackoffState = config.backoffState ?? freshState(now),
-  ): AxiosError | undefined {
-    if (cooling > options.maxRetryAfter) {
-      const message = `${key} ${what} ${cooling} ms, longer than maxRetryAfter (${options.maxRetryAfter} ms)`;
-      return heldError(config, 'ERR_BACKOFF_HELD', message, 'retry-after-too-long', 'rate-limited');
-    }
-    if (now + cooling - state.startedAt > options.maxElapsed) {
-      const message = `${key} ${what} ${cooling} ms, past maxElapsed (${options.maxElapsed} ms)`;
-      return heldError(config, 'ERR_BACKOFF_HELD', message, 'max-elapsed', 'rate-limited');
-    }
-    let signedUntil: number | undefined;
-    try {
-      signedUntil = cooling === 0 ? undefined : signedUntilOf(options, config);
-    } catch (failure) {
-      return hookFailed(config, key, 'signedUntil', failure);
-    }
-    if (signedUntil !== undefined && now + cooling > signedUntil - SIGNED_MARGIN) {
-      const message = `${key} ${what} ${cooling} ms, past the end of the signed request's validity in ${Math.max(0, signedUntil - now)} ms: set resign to renew it`;
-      return heldError(config, 'ERR_BACKOFF_HELD', message, 'needs-resign', 'rate-limited');
-    }
-    return undefined;
-  }
-
-  /**
-   * The nearer of the request's timeout and its maxElapsed budget, as a timer and the error it
-   * raises; none past 2^31-1 ms, where a timer would fire at once.
-   */
-  private deadline(config: AxiosRequestConfig, options: ResolvedOptions, state: BackoffState, now: number, key: string): Deadline | undefined {
-    const limit = this.timeLimit(config, options, state, now, key);
-    // A hold of no known length (a probe, a pace, the ramp) must not outlast a signature nothing can renew.
-    const signedUntil = signedUntilOf(options, config);
-    const signedIn = signedUntil === undefined ? Infinity : Math.max(0, signedUntil - SIGNED_MARGIN - now);
-    if (!(signedIn < (limit?.in ?? Infinity))) return limit;
-    return {
-      in: signedIn,
-      error: (why) => heldError(config, 'ERR_BACKOFF_HELD', `the signed request would be stale when sent, held ${why} ${key}: set resign to renew it`, 'needs-resign', 'not-processed'),
-    };
-  }
-
-  /** The nearer of the request's timeout and its maxElapsed budget. */
-  private timeLimit(config: AxiosRequestConfig, options: ResolvedOptions, state: BackoffState, now: number, key: string): Deadline | undefined {
-    const timeout = config.timeout && config.timeout > 0 ? config.timeout : Infinity;
-    const budget = state.startedAt + options.maxElapsed - now;
-    if (!(Math.min(timeout, budget) <= MAX_DELAY)) return undefined;
-    if (timeout <= budget) {
-      const code = config.transitional?.clarifyTimeoutError ? 'ETIMEDOUT' : 'ECONNABORTED';
-      return {
-        in: timeout,
-        error: (why) => heldError(config, code, `timeout of ${timeout}ms exceeded ${why} ${key}`, 'held-too-long', 'not-processed'),
-      };
-    }
-    return {
-      in: Math.max(0, budget),
-      error: (why) => heldError(config, 'ERR_BACKOFF_HELD', `maxElapsed (${options.maxElapsed} ms) ran out ${why} ${key}`, 'max-elapsed', 'not-processed'),
-    };
+  /** The error for a request held `cooling` ms more (a cooldown, or a declared limit, as `what` says) that may not wait that long. */
+  private refuse(config: AxiosRequestConfig, cooling: number, now: number, key: string, what: string): AxiosError | undefined {
+    return refusal(config, cooling, now, key, what, this.optionsOf(config), config.backoffState ?? freshState(now));
   }
 
   /**
@@ -409,19 +297,4 @@ export class Gate implements Coordinator {
   }
 }
 
-/**
- * When the server stops accepting the request as signed; undefined for one that is not signed, or
- * that `resign` renews. A hook that throws throws: the request fails with `hook-failed`, as it does
- * when the hook throws before a retry, rather than go out on a validity nobody could tell.
- */
-function signedUntilOf(options: ResolvedOptions, config: AxiosRequestConfig): number | undefined {
-  return options.resign ? undefined : options.signedUntil?.(config);
-}
 
-/** The error of a request held at the gate whose `signedUntil` or `resign` threw, the hook's error as its cause. */
-function hookFailed(config: AxiosRequestConfig, key: string, hook: string, failure: unknown): AxiosError {
-  const why = failure instanceof Error ? failure.message : String(failure);
-  const error = heldError(config, 'ERR_BACKOFF_HELD', `${key} held the request, and ${hook} threw: ${why}`, 'hook-failed', 'not-processed');
-  (error as AxiosError & { cause?: unknown }).cause = failure;
-  return error;
-}
