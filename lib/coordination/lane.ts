@@ -4,23 +4,38 @@ import { NO_READINGS } from '../quota/readers';
 import type { BucketSpec } from './bucket';
 import type { Emit, HoldReason } from './events';
 import { HintlessBackoff } from './hintless';
+import { LanePace } from './lane-pace';
 import { COOLING, HELD_BY_LIMIT, SANE_WAIT, type BackoffSnapshot, type LaneResult, type LaneSettings, type Ticket, type Waiter } from './lane-types';
-import { PaceLearner } from './pace';
+import { Outage } from './outage';
 import { DeclaredQuotas, type Use } from './quotas';
-import { Ramp } from './ramp';
 import { GO, GO_PROBE, ReleaseQueue, UNTIL_SETTLED, type Admission } from './release-queue';
-import type { BackoffStore, HeardRefusal, PaceState } from './store';
+import type { BackoffStore, HeardRefusal } from './store';
 
 export { SANE_WAIT } from './lane-types';
 export type { BackoffSnapshot, LaneResult, LaneSettings, Ticket, Waiter } from './lane-types';
 
 /** A rate limit that names a wait shorter than this (ms) is held as one that names none. */
 const SUBSECOND = 1000;
-/** A probe unanswered this long (ms, at least 4 probe intervals) no longer keeps the next one back. */
-const PROBE_STALL = 1000;
 const NO_USE: Use = Object.freeze({});
-/** The first round of the first-contact ramp; 2 when an outage ends, 1 after a refusal that taught nothing. */
-const RAMP_START = 4;
+
+/** What holds a lane's requests back, first that applies first. */
+type Holding = 'loading' | 'cooldown' | 'outage' | 'hintless' | 'quota' | 'pace' | 'ramp';
+
+/** The event's code of each. */
+const HOLD_CODES: Readonly<Record<Holding, HoldReason>> = {
+  loading: 'loading', cooldown: 'cooldown', outage: 'probe', hintless: 'probe', quota: 'quota', pace: 'pace', ramp: 'ramp',
+};
+
+/** Each, in words, for the error of a request that gave up waiting. */
+const HOLD_WORDS: Readonly<Record<Holding, string>> = {
+  loading: 'while the shared store loaded the state of',
+  cooldown: 'while cooling down',
+  outage: 'while probing an outage of',
+  hintless: 'while a probe tried again after a rate limit of',
+  quota: 'while waiting for a limit declared by',
+  pace: 'while pacing requests after a rate limit of',
+  ramp: 'while ramping up on first contact with',
+};
 
 /**
  * The requests to one origin: which may go now, which wait, and what their
@@ -28,19 +43,14 @@ const RAMP_START = 4;
  */
 export class Lane {
   private inFlight = 0;
-  private ramp: Ramp | undefined;
-  /** The probe in flight during an outage, if any. */
-  private probe: Ticket | undefined = undefined;
-  private nextProbeAt = 0;
+  private readonly pace: LanePace;
+  private readonly outage: Outage;
   private readonly queue: ReleaseQueue;
   /** The end of the longest cooldown the held requests have been checked against, epoch ms. */
   private checkedUntil = 0;
-  private readonly learner: PaceLearner;
   private readonly quotas = new DeclaredQuotas();
   private readonly hintless = new HintlessBackoff();
   private preparing: Promise<void> | undefined;
-  /** This lane learned the pace in force (and dropped its ramp for it). */
-  private paced = false;
   /** When a request last went out, epoch ms: an idle lane can be dropped. */
   lastUsed: number;
   /** Stops hearing of other processes' refusals (a shared store). */
@@ -55,9 +65,8 @@ export class Lane {
     /** How events name this key. */
     readonly label: string = key,
   ) {
-    // Processes sharing a store each ramp on their own: from one, so that together they start small.
-    this.ramp = settings.pacing ? new Ramp(store.prepare ? 1 : RAMP_START) : undefined;
-    this.learner = new PaceLearner(store.prepare !== undefined);
+    this.pace = new LanePace(key, label, settings.pacing, store, emit);
+    this.outage = new Outage(key, label, settings.probing, store, emit);
     this.queue = new ReleaseQueue(
       {
         admit: (now, use) => this.admit(now, use),
@@ -90,12 +99,7 @@ export class Lane {
   /** Another process' refusal with the server's wait: this lane teaches its share of that window. */
   private heard(refusal: HeardRefusal): void {
     if (refusal.until <= this.clock.now()) return;
-    const pace = this.learner.limited(refusal.until - refusal.at, -Infinity, refusal.at, this.store.pace(this.key));
-    if (pace) {
-      this.setPace(pace);
-      this.ramp = undefined;
-    }
-    // With nothing of that window to teach, the ramp goes on as it was: only a refusal of its own restarts it.
+    this.pace.heard(refusal);
     if (this.held > 0) void this.queue.pump();
   }
 
@@ -125,7 +129,7 @@ export class Lane {
 
   /** Only probes go out: retries need not wait on their own, the gate spaces them. */
   get probing(): boolean {
-    return this.store.breaker(this.key).probing;
+    return this.outage.probing;
   }
 
   /** Nothing in flight, nothing held, nothing learned that still holds requests back, since `since`. */
@@ -137,10 +141,9 @@ export class Lane {
   tryEnter(now: number, use: Use = NO_USE): Ticket | undefined {
     // While paced, every request takes a token through the queue: a store's take may be
     // asynchronous, and one started here could not be awaited, nor given back in time.
-    if (this.held > 0 || (this.settings.pacing && this.store.pace(this.key))) return undefined;
-    if (this.paced) this.paceGone();
+    if (this.held > 0 || this.pace.current()) return undefined;
     const admission = this.admitUnpaced(now);
-    if (admission !== GO && (admission !== GO_PROBE || this.sharedProbe)) return undefined;
+    if (admission !== GO && (admission !== GO_PROBE || this.outage.leased)) return undefined;
     if (this.quotas.known && this.quotas.wait(use, now) !== 0) return undefined;
     return this.enter(admission === GO_PROBE, now, use);
   }
@@ -148,17 +151,18 @@ export class Lane {
   /** Queues a request; `release` is called with its ticket when it may go. */
   hold(waiter: Waiter): void {
     this.queue.push(waiter);
-    this.emit?.({ type: 'held', key: this.label, reason: this.holdCode(this.clock.now()), held: this.held });
+    this.emit?.({ type: 'held', key: this.label, reason: HOLD_CODES[this.holding(this.clock.now())], held: this.held });
     void this.queue.pump();
   }
 
   /** What holds requests back now. */
-  private holdCode(now: number): HoldReason {
+  private holding(now: number): Holding {
     if (this.preparing) return 'loading';
     if (this.coolingFor(now) > 0) return 'cooldown';
-    if (this.probing || this.hintless.probeFirst) return 'probe';
+    if (this.probing) return 'outage';
+    if (this.hintless.probeFirst) return 'hintless';
     if (this.quotaHolds(now)) return 'quota';
-    if (this.settings.pacing && this.store.pace(this.key)) return 'pace';
+    if (this.pace.inForce) return 'pace';
     return 'ramp';
   }
 
@@ -174,33 +178,11 @@ export class Lane {
       failures: breaker.failures,
       held: this.held,
       inFlight: this.inFlight,
-      ramping: this.ramp !== undefined,
+      ramping: this.pace.ramp !== undefined,
       paceTokens: pace && tokens('pace', { capacity: pace.capacity, refillPerMs: 0, periodMs: pace.periodMs }),
       budgetTokens: budget && tokens('budget', budget),
       quotas: this.quotas.describe(now),
     };
-  }
-
-  /** Records a pace (undefined: forgets it), and says so. */
-  /**
-   * The pace this lane learned is gone from the store (a shared store's copy expired, Redis lost it,
-   * the processes whose lessons made it died): the ramp limits again, from the start, never "no limit".
-   */
-  private paceGone(): void {
-    this.paced = false;
-    this.ramp ??= new Ramp(this.store.prepare ? 1 : RAMP_START);
-  }
-
-  private setPace(pace: PaceState | undefined): void {
-    this.paced = pace !== undefined;
-    this.store.setPace(this.key, pace, { windowStart: this.learner.windowStart, lessonAt: this.learner.lessonAt });
-    this.emit?.({ type: 'pace', key: this.label, capacity: pace?.capacity, periodMs: pace?.periodMs });
-  }
-
-  /** Records the outage state, and says so when probing starts or ends. */
-  private setBreaker(failures: number, probing: boolean, was: boolean): void {
-    this.store.setBreaker(this.key, { failures, probing });
-    if (probing !== was) this.emit?.({ type: 'probing', key: this.label, probing, failures });
   }
 
   /** Drops a waiter that gave up (abort, deadline). */
@@ -216,20 +198,13 @@ export class Lane {
   heldByCourtesy(now: number): boolean {
     const cooling = this.coolingFor(now);
     const ours = cooling === 0 || now + cooling <= this.hintless.until;
-    const courtesy = this.ramp !== undefined || this.hintless.probeFirst;
-    return courtesy && ours && !this.preparing && !this.probing && !this.quotaHolds(now)
-      && !(this.settings.pacing && this.store.pace(this.key));
+    const courtesy = this.pace.ramp !== undefined || this.hintless.probeFirst;
+    return courtesy && ours && !this.preparing && !this.probing && !this.quotaHolds(now) && !this.pace.inForce;
   }
 
   /** What holds requests back now, in words, for the error of one that gave up waiting. */
   holdReason(now: number): string {
-    if (this.preparing) return 'while the shared store loaded the state of';
-    if (this.coolingFor(now) > 0) return 'while cooling down';
-    if (this.probing) return 'while probing an outage of';
-    if (this.hintless.probeFirst) return 'while a probe tried again after a rate limit of';
-    if (this.quotaHolds(now)) return 'while waiting for a limit declared by';
-    if (this.settings.pacing && this.store.pace(this.key)) return 'while pacing requests after a rate limit of';
-    return 'while ramping up on first contact with';
+    return HOLD_WORDS[this.holding(now)];
   }
 
   /** A ticket now, whatever holds the others back: for a request the ramp alone held past its deadline. */
@@ -248,7 +223,7 @@ export class Lane {
    * cooldown, outage, ramp or pace, which hold every request alike.
    */
   private overtakes(now: number, use: Use): boolean {
-    if (!this.quotas.known || this.ramp || (this.settings.pacing && this.store.pace(this.key))) return false;
+    if (!this.quotas.known || this.pace.ramp || this.pace.inForce) return false;
     return this.admitUnpaced(now) === GO && this.quotas.wait(use, now) === 0;
   }
 
@@ -276,11 +251,11 @@ export class Lane {
     this.inFlight--;
     this.quotas.answered(ticket, readings, now);
     // The server's word first: once it declares its limits, they, not the ramp, hold requests back.
-    if (readings.length > 0) this.ramp = undefined;
+    if (readings.length > 0) this.pace.declared();
     // Idle is judged in minutes: the send time will do.
     this.lastUsed = ticket.sentAt;
-    if (ticket === this.probe) this.probe = undefined;
-    if (ticket.round >= 0 && this.ramp) this.ramp.settle(ticket.round, ticket.sentAt, now, result.kind === 'success');
+    this.outage.settled(ticket);
+    this.pace.settled(ticket.round, ticket.sentAt, now, result.kind === 'success');
     try {
       if (result.kind === 'success') this.succeeded(ticket, now);
       else this.refused(ticket, result, now);
@@ -300,41 +275,14 @@ export class Lane {
       this.store.setCooldown(this.key, now + cooling, { serverWait: wait !== undefined });
       this.emit?.({ type: 'cooldown', key: this.label, waitMs: cooling, status: result.status });
     }
-    if (result.kind === 'rate-limited') this.rateLimited(wait, ticket.sentAt, now);
-    else if (result.kind === 'unknown') this.failed(ticket, now);
+    if (result.kind === 'rate-limited') this.pace.limited(wait, ticket.sentAt, now);
+    else if (result.kind === 'unknown') this.outage.failed(ticket, now);
   }
 
   private succeeded(ticket: Ticket, now: number): void {
-    const breaker = this.store.breaker(this.key);
-    // The origin is back: ramp up again rather than flood it.
-    if (breaker.probing && this.settings.pacing) this.ramp = new Ramp(2);
-    if (breaker.failures > 0 || breaker.probing) this.setBreaker(0, false, breaker.probing);
+    if (this.outage.answered()) this.pace.recovered();
     this.hintless.succeeded(ticket.sentAt);
-    if (!this.settings.pacing) return;
-    const pace = this.learner.succeeded(ticket.sentAt, now, this.store.pace(this.key));
-    if (pace !== undefined) this.setPace(pace);
-  }
-
-  private rateLimited(wait: number | undefined, sentAt: number, now: number): void {
-    if (!this.settings.pacing) return;
-    const pace = this.learner.limited(wait, sentAt, now, this.store.pace(this.key));
-    if (pace) {
-      this.setPace(pace);
-      this.ramp = undefined; // the server said how much it takes: the pace, not the ramp, limits
-    } else if (!this.store.pace(this.key)) {
-      // Refused with nothing admitted to learn from: after the cooldown, start again from one.
-      this.ramp = new Ramp(1);
-    }
-  }
-
-  private failed(ticket: Ticket, now: number): void {
-    const probing = this.settings.probing;
-    if (!probing) return;
-    const breaker = this.store.breaker(this.key);
-    const failures = breaker.failures + 1;
-    const open = breaker.probing || failures >= probing.threshold;
-    if (open && (ticket.probe || !breaker.probing)) this.nextProbeAt = now + probing.interval;
-    this.setBreaker(failures, open, breaker.probing);
+    this.pace.succeeded(ticket.sentAt, now);
   }
 
   /** Cooldown, outage and ramp: whether a request may go, before any pace. */
@@ -342,41 +290,19 @@ export class Lane {
     if (this.preparing) return UNTIL_SETTLED;
     const cooling = this.coolingFor(now);
     if (cooling > 0) return cooling;
-    if (this.store.breaker(this.key).probing) {
-      // A probe that hangs is not waited for forever: after a while the next one goes.
-      const stall = Math.max(PROBE_STALL, 4 * (this.settings.probing?.interval ?? 0));
-      if (this.probe && now < this.probe.sentAt + stall) return this.probe.sentAt + stall - now;
-      if (now < this.nextProbeAt) return this.nextProbeAt - now;
-      return GO_PROBE;
-    }
-    if (this.hintless.probeFirst) {
-      // A probe that hangs is not waited for forever: after a while the next one goes.
-      if (this.probe && now < this.probe.sentAt + PROBE_STALL) return this.probe.sentAt + PROBE_STALL - now;
-      return GO_PROBE;
-    }
-    return this.ramp ? this.ramp.wait(now) : GO;
+    const outage = this.outage.admit(now);
+    if (outage !== undefined) return outage;
+    // After a 429 that named no wait one probe goes first; one that hangs is not waited for forever.
+    if (this.hintless.probeFirst) return this.outage.probeWait(now) || GO_PROBE;
+    return this.pace.ramp ? this.pace.ramp.wait(now) : GO;
   }
 
   private admit(now: number, use: Use): Admission | Promise<Admission> {
     const go = this.admitUnpaced(now);
     if (go !== GO && go !== GO_PROBE) return go;
-    if (go === GO_PROBE && this.sharedProbe) {
-      // One outage probe for every process sharing the store: the others wait for its answer.
-      const interval = Math.max(1, this.settings.probing?.interval ?? PROBE_STALL);
-      const leased = this.store.probeLease?.(this.key, interval) ?? true;
-      const verdict = (ok: boolean): Admission | Promise<Admission> => {
-        if (ok) return this.admitPaced(now, use, go);
-        this.nextProbeAt = now + interval;
-        return interval;
-      };
-      return leased instanceof Promise ? leased.then(verdict) : verdict(leased);
-    }
+    // One outage probe for every process sharing the store: the others wait for its answer.
+    if (go === GO_PROBE && this.outage.leased) return this.outage.lease(now, () => this.admitPaced(now, use, go));
     return this.admitPaced(now, use, go);
-  }
-
-  /** An outage probe of a store shared between processes must lease its turn. */
-  private get sharedProbe(): boolean {
-    return this.store.probeLease !== undefined && this.store.breaker(this.key).probing;
   }
 
   /** Past cooldown, outage and ramp: the declared limits, then the pace. */
@@ -385,24 +311,17 @@ export class Lane {
       const wait = this.quotas.wait(use, now);
       if (wait !== 0) return wait < 0 ? UNTIL_SETTLED : Math.max(1, wait);
     }
-    const pace = this.settings.pacing ? this.store.pace(this.key) : undefined;
-    if (!pace) {
-      if (this.paced) this.paceGone();
-      return go;
-    }
-    const taken = this.store.take(this.key, 'pace', 1, { capacity: pace.capacity, refillPerMs: 0, periodMs: pace.periodMs }, now, this.held);
-    const verdict = (t: Awaited<typeof taken>): Admission => (t.ok ? go : Math.max(1, t.waitMs));
-    return taken instanceof Promise ? taken.then(verdict) : verdict(taken);
+    const pace = this.pace.current();
+    return pace ? this.pace.take(pace, now, this.held, go) : go;
   }
 
   private enter(probe: boolean, now: number, use: Use): Ticket {
     this.inFlight++;
     this.lastUsed = now;
-    if (this.settings.pacing) this.learner.sent(now, this.store.pace(this.key));
+    const round = this.pace.sent(probe, now);
     this.quotas.spend(use, now);
-    const round = probe || !this.ramp ? -1 : this.ramp.send(now);
     const ticket: Ticket = { lane: this, sentAt: now, probe, round, cost: use.cost, route: use.route, settled: false };
-    if (probe) this.probe = ticket;
+    this.outage.sent(ticket);
     return ticket;
   }
 
