@@ -1,5 +1,5 @@
 import axios, { type AxiosStatic, type InternalAxiosRequestConfig } from 'axios';
-import { backoffAdapter, backoffInfo, constant, presets, type BackoffOptions } from '../lib';
+import { attach, backoffAdapter, backoffInfo, backoffSnapshot, constant, presets, type BackoffOptions } from '../lib';
 import { reply, serversClosedAfterEach } from './support/server';
 import { failureWithin, within } from './support/bounded';
 
@@ -212,7 +212,7 @@ describe('backoffAdapter', () => {
     await within(api.get('/next'));
 
     expect(error.message).toMatch(/held the request, and resign threw: signer down$/);
-    expect(backoffInfo(error)).toMatchObject({ reason: 'hook-failed', outcome: 'not-processed' });
+    expect(backoffInfo(error)).toMatchObject({ reason: 'hook-failed', outcome: 'not-processed', hookError: new Error('signer down') });
     expect((error as { cause?: unknown }).cause).toEqual(new Error('signer down'));
     expect(server.arrivals.map((a) => a.url)).toEqual(['/limited', '/next']);
   });
@@ -224,7 +224,7 @@ describe('backoffAdapter', () => {
     };
     const expectHookFailed = (error: Error) => {
       expect(error.message).toMatch(/held the request, and signedUntil threw: bad hook$/);
-      expect(backoffInfo(error)).toMatchObject({ reason: 'hook-failed', outcome: 'not-processed', attempts: 0 });
+      expect(backoffInfo(error)).toMatchObject({ reason: 'hook-failed', outcome: 'not-processed', attempts: 0, hookError: new Error('bad hook') });
       expect((error as { cause?: unknown }).cause).toEqual(new Error('bad hook'));
     };
 
@@ -259,6 +259,65 @@ describe('backoffAdapter', () => {
       expect(resign).not.toHaveBeenCalled();
       expect(server.arrivals.map((a) => a.url)).toEqual(['/limited', '/next']);
     });
+
+    it('says nothing of the origin: a hook that throws as held requests leave opens no outage', async () => {
+      const server = await start([reply(429, {}, { 'Retry-After': '1' }), reply(200, {})]);
+      const adapter = backoffAdapter({ ...fast, retries: 0, budget: false, probing: { threshold: 1, interval: 5_000 }, signedUntil: throwing, resign: (c) => c });
+      const api = axios.create({ baseURL: server.url, adapter });
+      await failureWithin(api.get('/limited'));
+
+      expectHookFailed(await failureWithin(api.get('/signed')));
+
+      expect(backoffSnapshot(adapter)[0]).toMatchObject({ failures: 0, probing: false });
+      await within(api.get('/next'), 1_000);
+    });
+
+    it('under attach too, and the request is not marked as one the server may have acted on', async () => {
+      const server = await start([reply(429, {}, { 'Retry-After': '1' }), reply(200, {})]);
+      const api = axios.create({ baseURL: server.url });
+      attach(api, { ...fast, retries: 0, budget: false, probing: { threshold: 1, interval: 5_000 }, signedUntil: throwing, resign: (c) => c });
+      await failureWithin(api.get('/limited'));
+
+      const error = await failureWithin(api.get('/signed'));
+
+      expectHookFailed(error);
+      expect(error.config?.backoffState?.snapshot?.acted).toBeFalsy();
+      expect(backoffSnapshot(api)[0]).toMatchObject({ failures: 0, probing: false });
+    });
+
+    it('names a thrown value that cannot be shown without failing itself', async () => {
+      const server = await start([reply(429, {}, { 'Retry-After': '2' }), reply(200, {})]);
+      const odd = Object.create(null) as object;
+      const signedUntil = (config: { url?: string }) => {
+        if (config.url === '/signed') throw odd;
+        return undefined;
+      };
+      const api = axios.create({ baseURL: server.url, adapter: backoffAdapter({ ...fast, retries: 0, signedUntil }) });
+      await failureWithin(api.get('/limited'));
+
+      const error = await failureWithin(api.get('/signed'), 1_000);
+
+      expect(error.message).toMatch(/signedUntil threw: an object$/);
+      expect(backoffInfo(error)).toMatchObject({ reason: 'hook-failed' });
+      expect(backoffInfo(error)?.hookError).toBe(odd);
+    });
+  });
+
+  it('a resign that throws as a held request leaves opens no outage either', async () => {
+    const server = await start([reply(429, {}, { 'Retry-After': '1' }), reply(200, {})]);
+    const resign = () => {
+      throw new Error('signer down');
+    };
+    const adapter = backoffAdapter({
+      ...fast, retries: 0, budget: false, probing: { threshold: 1, interval: 5_000 },
+      signedUntil: (config) => (config.url === '/signed' ? Date.now() : undefined), resign,
+    });
+    const api = axios.create({ baseURL: server.url, adapter });
+    await failureWithin(api.get('/limited'));
+
+    await failureWithin(api.get('/signed'));
+
+    expect(backoffSnapshot(adapter)[0]).toMatchObject({ failures: 0, probing: false });
   });
 
   it('fails a signed request held behind an outage probe before its signature expires, unsent, when nothing can re-sign it', async () => {

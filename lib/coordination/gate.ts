@@ -3,7 +3,7 @@ import {
 } from 'axios';
 import { attemptOf, verdictOn, type Attempt } from '../attempt';
 import type { Clock } from '../clock';
-import type { Coordinator, CoreEvent } from '../coordinator';
+import { isHeldError, type Coordinator, type CoreEvent } from '../coordinator';
 import { fingerprint } from './events';
 import { DEFAULT_STATUS_CODES } from '../options';
 import { freshState } from '../state';
@@ -217,8 +217,9 @@ export class Gate implements Coordinator {
       if (snapshot) snapshot.acted = true;
       return SUCCESS;
     }
-    // Not axios' error: the adapter itself failed (a bug, a bad option), which says nothing of the server.
-    if (!response && !isAxiosError(error)) return NEUTRAL;
+    // Not axios' error: the adapter itself failed (a bug, a bad option), which says nothing of the server;
+    // nor does ours for a request it never sent (a hook that threw as a held request left, a gate within).
+    if (!response && (!isAxiosError(error) || isHeldError(error))) return NEUTRAL;
     const parts = { config, response, error: isAxiosError(error) ? error : undefined, verdict };
     const a = attemptOf(parts, { ...options, statusCodes: LANE_STATUSES }, config.backoffState ?? freshState(0), now);
     if (a.outcome === 'unknown' && snapshot) snapshot.acted = true;

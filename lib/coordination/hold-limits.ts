@@ -2,6 +2,7 @@ import { AxiosError, type AxiosRequestConfig, type InternalAxiosRequestConfig } 
 import { MAX_DELAY } from '../clock';
 import { HELD } from '../coordinator';
 import { SIGNED_MARGIN } from '../decision';
+import { show } from '../describe';
 import type { BackoffErrorInfo, BackoffState, Outcome, ResolvedOptions, StopReason } from '../types';
 import type { Deadline } from './held';
 
@@ -104,10 +105,19 @@ function signedUntilOf(options: ResolvedOptions, config: AxiosRequestConfig): nu
   return options.resign ? undefined : options.signedUntil?.(config);
 }
 
-/** The error of a request held at the gate whose `signedUntil` or `resign` threw, the hook's error as its cause. */
+/**
+ * The error of a request held at the gate whose `signedUntil` or `resign` threw: the hook's error in
+ * `backoff.hookError`, as a retry's carries it, and as the error's `cause`.
+ */
 export function hookFailed(config: AxiosRequestConfig, key: string, hook: string, failure: unknown): AxiosError {
-  const why = failure instanceof Error ? failure.message : String(failure);
+  let why: string;
+  try {
+    why = failure instanceof Error ? String(failure.message) : show(failure);
+  } catch {
+    why = 'an error that cannot be read';
+  }
   const error = heldError(config, 'ERR_BACKOFF_HELD', `${key} held the request, and ${hook} threw: ${why}`, 'hook-failed', 'not-processed');
+  error.backoff = { ...(error.backoff as BackoffErrorInfo), hookError: failure };
   (error as AxiosError & { cause?: unknown }).cause = failure;
   return error;
 }

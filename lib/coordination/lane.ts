@@ -280,7 +280,9 @@ export class Lane {
   }
 
   private succeeded(ticket: Ticket, now: number): void {
-    if (this.outage.answered()) this.pace.recovered();
+    // The origin is back: ramp up again rather than flood it.
+    if (this.outage.probing) this.pace.recovered();
+    this.outage.answered();
     this.hintless.succeeded(ticket.sentAt);
     this.pace.succeeded(ticket.sentAt, now);
   }

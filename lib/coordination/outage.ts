@@ -70,11 +70,10 @@ export class Outage {
     if (ticket === this.probe) this.probe = undefined;
   }
 
-  /** An answer: the outage, if any, is over. True when it was open. */
-  answered(): boolean {
+  /** An answer: the outage, if any, is over. */
+  answered(): void {
     const { failures, probing } = this.store.breaker(this.key);
     if (failures > 0 || probing) this.set(0, false, probing);
-    return probing;
   }
 
   /** An unknown outcome: one more failure, which may open the outage; a probe's failure spaces the next. */
