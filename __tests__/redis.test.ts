@@ -695,7 +695,7 @@ describe('on a Redis Cluster', () => {
 });
 
 describe('keys in Redis', () => {
-  it('expire: a cooldown after its wait, a bucket once it would be full, breaker and pace when idle', async () => {
+  it('expire: a cooldown after its wait, a budget bucket once it would be full, breaker, pace and its windows when idle', async () => {
     const a = store();
     const admin = connection();
     a.setCooldown('k', Date.now() + 200);
@@ -706,7 +706,9 @@ describe('keys in Redis', () => {
     const ttl = (what: string) => admin.pttl(keyOf('k', what));
     expect(await ttl('cooldown')).toBeGreaterThan(150);
     expect(await ttl('cooldown')).toBeLessThanOrEqual(200);
-    expect(await ttl('bucket:pace')).toBeLessThanOrEqual(200);
+    // The pace's windows keep their phase as long as the pace is kept.
+    expect(await ttl('bucket:pace')).toBeGreaterThan(599_000);
+    expect(await ttl('bucket:pace')).toBeLessThanOrEqual(600_000);
     expect(await ttl('breaker')).toBeGreaterThan(59_000);
     expect(await ttl('breaker')).toBeLessThanOrEqual(60_000);
     expect(await ttl('rate')).toBeGreaterThan(599_000);
@@ -718,6 +720,28 @@ describe('keys in Redis', () => {
     a.give('k', 'budget', 5, { capacity: 100, refillPerMs: 0 }, Date.now());
     await sleep(250);
     expect(await admin.keys(`${prefix}:*`)).toEqual([]);
+  });
+});
+
+describe('the windows of a pace', () => {
+  it('keep their phase past a window nobody took from: the next starts where the grid says, not at the next take', async () => {
+    const a = store();
+    await a.prepare('k');
+    a.setPace('k', { capacity: 1, periodMs: 1_000 });
+    const spec = { capacity: 1, refillPerMs: 0, periodMs: 1_000 };
+    const before = Date.now();
+    expect(await a.take('k', 'pace', 1, spec, Date.now())).toMatchObject({ ok: true });
+    const after = Date.now();
+    await sleep(1_300);
+
+    expect(await a.take('k', 'pace', 1, spec, Date.now())).toMatchObject({ ok: true });
+    const refused = await a.take('k', 'pace', 1, spec, Date.now());
+    const endsAt = Date.now() + (refused.ok ? NaN : refused.waitMs);
+
+    // The first window began during the first take; the one under way ends a whole number of windows later.
+    const phase = (endsAt - before) % 1_000;
+    expect(refused.ok).toBe(false);
+    expect(Math.min(phase, 1_000 - phase)).toBeLessThanOrEqual(after - before + 50);
   });
 });
 

@@ -136,7 +136,7 @@ end
 if capacity > 0 and ARGV[6] ~= '' then
   local at = now + tonumber(ARGV[6])
   redis.call('HSET', KEYS[2], 'tokens', capacity, 'at', string.format('%.17g', at))
-  redis.call('PEXPIRE', KEYS[2], math.max(1, math.ceil(at + period - now)))
+  redis.call('PEXPIRE', KEYS[2], math.max(1, math.ceil(at + period - now), tonumber(ARGV[7])))
 elseif period ~= before then
   redis.call('DEL', KEYS[2])
 end
@@ -146,8 +146,10 @@ redis.call('PUBLISH', ARGV[8], cjson.encode({from = self, kind = 'pace', key = A
 return {now, 1, capacity, period, version}`);
 
 // The token bucket of bucket.ts, atomically, continuous or in fixed windows (`at` then marks the
-// window's start, and windows keep their phase). A full bucket is the same as none (a fresh window
-// only starts later), so a bucket is kept only until it would be full. Returns 1 or 0 (taken or
+// window's start, and windows keep their phase). A full continuous bucket is the same as none, so
+// it is kept only until it would be full. A window bucket is kept as long as the pace it serves
+// (`idle_ttl`): dropped at its window's end, the next window would start at the next take, a
+// round trip and a timer late, and the lateness would add up window after window. Returns 1 or 0 (taken or
 // not), the wait until it could be (-1: never by itself), how many were taken (up to `ask`, when
 // more than `n` are there), when a window bucket's window ends (ms from now; 0: continuous), and
 // the whole tokens left.
@@ -179,9 +181,10 @@ local function bucket(key, mode, n, capacity, rate, period, idle_ttl, ask)
     else wait = -1 end
   end
   local ttl = idle_ttl
-  if period > 0 then ttl = math.ceil(at + period - now)
+  -- A window bucket is kept while the key is in use, so that its windows keep their phase.
+  if period > 0 then ttl = math.max(math.ceil(at + period - now), idle_ttl)
   elseif rate > 0 then ttl = math.ceil((capacity - tokens) / rate) end
-  if tokens >= capacity and at <= now then
+  if tokens >= capacity and at <= now and period <= 0 then
     redis.call('DEL', key)
   else
     redis.call('HSET', key, 'tokens', string.format('%.17g', tokens), 'at', string.format('%.17g', at))
