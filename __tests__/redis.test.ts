@@ -503,6 +503,19 @@ describe('one pace per origin, held in Redis', () => {
     expect(heardByA).toEqual([]);
   });
 
+  it('tells the wait as the server named it, counted from the refusal: whole seconds arrive whole, not a ms short', async () => {
+    const [a, b] = [store(), store()];
+    await Promise.all([a.prepare('k'), b.prepare('k')]);
+    const heard: Array<{ at: number; until: number }> = [];
+    b.onRefusal!('k', (r) => heard.push(r));
+    // The refusal came a few ms before the store shares it (the lane learned from it first).
+    const at = Date.now() - 7;
+    a.setCooldown('k', at + 1_000, { serverWait: true, at });
+    await until('B hears of the refusal', () => heard.length === 1, 500);
+    // A window read from a wait of 993 ms is not one of whole seconds: it would be taken as ~1.15 s long.
+    expect(heard[0].until - heard[0].at).toBe(1_000);
+  });
+
   it('teaches the pace the window admitted when one process of four is refused: the others count what they sent in it', async () => {
     // A fixed window of 3 s admitting 20, whoever sends; the refused are told when it ends.
     let windowEnds = 0;

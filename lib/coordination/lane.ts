@@ -272,7 +272,7 @@ export class Lane {
     // The cooldown first: whatever the learning below does, the next request must not go into a ban.
     const cooling = wait ?? (result.kind === 'rate-limited' && this.settings.cooldown ? this.hintless.refused(ticket.sentAt, now) : undefined);
     if (cooling !== undefined && this.settings.cooldown) {
-      this.store.setCooldown(this.key, now + cooling, { serverWait: wait !== undefined });
+      this.store.setCooldown(this.key, now + cooling, { serverWait: wait !== undefined, at: now });
       this.emit?.({ type: 'cooldown', key: this.label, waitMs: cooling, status: result.status });
     }
     if (result.kind === 'rate-limited') this.pace.limited(wait, ticket.sentAt, now);

@@ -27,6 +27,12 @@ export interface CooldownHow {
    * and what each process saw that window admit is its share of the lesson.
    */
   readonly serverWait?: boolean;
+  /**
+   * When the refusal came, epoch ms: a shared store tells the others the wait from then, as the
+   * server named it. Counted from a later reading of the clock, a wait of whole seconds arrives a
+   * millisecond short, and the others read it as a window of the wrong length.
+   */
+  readonly at?: number;
 }
 
 /** A refusal with the server's wait that another user of a shared store was given. */

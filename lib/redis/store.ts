@@ -77,7 +77,7 @@ export class SharedStore implements RedisBackoffStore {
   setCooldown(key: string, until: number, how?: CooldownHow): void {
     this.paces.refused(key);
     this.mirror.setCooldown(key, until);
-    this.shareCooldown(key, until, how?.serverWait === true);
+    this.shareCooldown(key, until, how?.serverWait === true, how?.at);
   }
 
   onRefusal(key: string, listener: (refusal: HeardRefusal) => void): () => void {
@@ -251,9 +251,10 @@ export class SharedStore implements RedisBackoffStore {
     this.mirror.setBreaker(key, state);
   }
 
-  /** A cooldown goes to Redis as the wait left, so no process' wall clock is trusted. */
-  private shareCooldown(key: string, until: number, server = false): void {
-    const wait = Math.ceil(until - this.options.now());
+  /** A cooldown goes to Redis as the wait left (from the refusal, `at`, when known), so no process' wall clock is trusted. */
+  private shareCooldown(key: string, until: number, server = false, at?: number): void {
+    // Both by the caller's clock: the wait is the one the server named, whatever this store's clock says.
+    const wait = Math.ceil(until - (at !== undefined && Number.isFinite(at) ? at : this.options.now()));
     if (!Number.isFinite(wait) || wait <= 0) return;
     const update: Update = server ? { kind: 'cooldown', key, wait, server: true } : { kind: 'cooldown', key, wait };
     this.share(COOLDOWN, [keysOf(this.options.prefix, key).cooldown], [wait], update);
