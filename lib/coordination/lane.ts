@@ -18,19 +18,14 @@ export type { BackoffSnapshot, LaneResult, LaneSettings, Ticket, Waiter } from '
 const SUBSECOND = 1000;
 const NO_USE: Use = Object.freeze({});
 
-/** What holds a lane's requests back, first that applies first. */
-type Holding = 'loading' | 'cooldown' | 'outage' | 'hintless' | 'quota' | 'pace' | 'ramp';
-
-/** The event's code of each. */
-const HOLD_CODES: Readonly<Record<Holding, HoldReason>> = {
-  loading: 'loading', cooldown: 'cooldown', outage: 'probe', hintless: 'probe', quota: 'quota', pace: 'pace', ramp: 'ramp',
-};
+/** What holds a lane's requests back, first that applies first: an event's code, or the probe after a 429 that named no wait. */
+type Holding = HoldReason | 'hintless';
 
 /** Each, in words, for the error of a request that gave up waiting. */
 const HOLD_WORDS: Readonly<Record<Holding, string>> = {
   loading: 'while the shared store loaded the state of',
   cooldown: 'while cooling down',
-  outage: 'while probing an outage of',
+  probe: 'while probing an outage of',
   hintless: 'while a probe tried again after a rate limit of',
   quota: 'while waiting for a limit declared by',
   pace: 'while pacing requests after a rate limit of',
@@ -151,7 +146,10 @@ export class Lane {
   /** Queues a request; `release` is called with its ticket when it may go. */
   hold(waiter: Waiter): void {
     this.queue.push(waiter);
-    this.emit?.({ type: 'held', key: this.label, reason: HOLD_CODES[this.holding(this.clock.now())], held: this.held });
+    if (this.emit) {
+      const holding = this.holding(this.clock.now());
+      this.emit({ type: 'held', key: this.label, reason: holding === 'hintless' ? 'probe' : holding, held: this.held });
+    }
     void this.queue.pump();
   }
 
@@ -159,7 +157,7 @@ export class Lane {
   private holding(now: number): Holding {
     if (this.preparing) return 'loading';
     if (this.coolingFor(now) > 0) return 'cooldown';
-    if (this.probing) return 'outage';
+    if (this.probing) return 'probe';
     if (this.hintless.probeFirst) return 'hintless';
     if (this.quotaHolds(now)) return 'quota';
     if (this.pace.inForce) return 'pace';
@@ -173,7 +171,7 @@ export class Lane {
     return {
       key: this.label,
       coolingMs: this.coolingFor(now),
-      pace: this.store.pace(this.key),
+      pace,
       probing: breaker.probing,
       failures: breaker.failures,
       held: this.held,
