@@ -14,11 +14,13 @@ const esbuild = require('esbuild');
 // 12.9 kB for attach, and the rate model (the quota readers of IETF, X-RateLimit, Bybit and
 // KuCoin headers, declared limits, the learned pace and its curve) 4.7 kB more: 17.6 kB; a signed
 // request's validity (a hold or a wait past it fails, a held one is signed again as it leaves)
-// 0.5 kB more: 18.1 kB; the retry core alone (safety matrix, Retry-After and reset headers,
+// 0.5 kB more: 18.1 kB; a hook that throws failing the request wherever it is asked, and the lane's
+// pace and outage as classes of their own (lane.ts had grown to four concerns), 0.5 kB more: 18.6 kB;
+// the retry core alone (safety matrix, Retry-After and reset headers,
 // replay, strategies, validation naming the option) about 6.7 kB. The budgets (a few % above
 // those) stop the bundles growing unnoticed while that is open.
 const BUDGETS = [
-  { name: 'attach alone', source: "import { attach } from './index.js'; export { attach };", goal: 8704, budget: 18944 },
+  { name: 'attach alone', source: "import { attach } from './index.js'; export { attach };", goal: 8704, budget: 19328 },
   { name: 'backoff and exponential', source: "import { backoff, exponential } from './index.js'; export { backoff, exponential };", goal: 4608, budget: 6912 },
 ];
 const entry = path.join(__dirname, '..', 'dist', 'esm', 'index.js');
