@@ -118,6 +118,6 @@ export function hookFailed(config: AxiosRequestConfig, key: string, hook: string
   }
   const error = heldError(config, 'ERR_BACKOFF_HELD', `${key} held the request, and ${hook} threw: ${why}`, 'hook-failed', 'not-processed');
   error.backoff = { ...(error.backoff as BackoffErrorInfo), hookError: failure };
-  (error as AxiosError & { cause?: unknown }).cause = failure;
+  (error as { cause?: unknown }).cause = failure;
   return error;
 }
