@@ -136,6 +136,17 @@ describe('the memory store\'s pace', () => {
     expect(store.take('k', 'pace', 1, spec, 2_000)).toEqual({ ok: true });
   });
 
+  it('starts the windows afresh after a lesson that says nothing of where they start: at the first release after its cooldown', () => {
+    const store = memoryStore();
+    const spec = { capacity: 2, refillPerMs: 0, periodMs: 1_000 };
+    store.setPace('k', { capacity: 2, periodMs: 1_000 });
+    expect(store.take('k', 'pace', 1, spec, 0)).toEqual({ ok: true }); // windows on a grid from 0
+    // Refused at 3,500 (the grid had drifted from the server's), the same pace taught; the cooldown ends at 4,300.
+    store.setPace('k', { capacity: 2, periodMs: 1_000 }, { lessonAt: 3_500 });
+    // On the old grid the next batch would go at 5,000, 700 ms after this one: inside the server's window.
+    expect([4_300, 4_300, 4_300].map((t) => store.take('k', 'pace', 1, spec, t))).toEqual([{ ok: true }, { ok: true }, { ok: false, waitMs: 1_000 }]);
+  });
+
   it('starts the windows afresh with a new window length', () => {
     const store = memoryStore();
     store.setPace('k', { capacity: 1, periodMs: 1_000 });

@@ -758,6 +758,26 @@ describe('the windows of a pace', () => {
   });
 });
 
+describe('a lesson that says nothing of where windows start', () => {
+  it('starts them afresh at the first release after it, not on the grid of the pace before', async () => {
+    const [a, admin] = [store(), connection()];
+    await a.prepare('k');
+    const spec = { capacity: 1, refillPerMs: 0, periodMs: 1_000 };
+    a.setPace('k', { capacity: 1, periodMs: 1_000 });
+    expect(await a.take('k', 'pace', 1, spec, Date.now())).toMatchObject({ ok: true }); // a window from now
+    await sleep(300);
+    // Refused, and the same pace taught: its grid may have drifted from the server's.
+    a.setPace('k', { capacity: 1, periodMs: 1_000 }, { lessonAt: Date.now() });
+    await until('the lesson reaches Redis', async () => (await admin.exists(keyOf('k', 'bucket:pace'))) === 0, 1_000);
+
+    // On the old grid this window was spent, and the next would open in 700 ms.
+    expect(await a.take('k', 'pace', 1, spec, Date.now())).toMatchObject({ ok: true });
+    const refused = await a.take('k', 'pace', 1, spec, Date.now());
+    expect(refused.ok).toBe(false);
+    expect(refused.ok ? 0 : refused.waitMs).toBeGreaterThan(900);
+  });
+});
+
 describe('when Redis fails', () => {
   it('drops a write Redis runs after the store gave up on it, rather than apply its wait late', async () => {
     const statuses: RedisStatusEvent[] = [];

@@ -85,7 +85,7 @@ export interface BackoffStore {
   /**
    * Records the pace learned for `key`, or forgets it (undefined). `how.windowStart` (epoch ms),
    * when given, is where a window of the pace starts, so that its windows fall where the server's
-   * do; without it a new window length starts its windows at the first release. `how.lessonAt`: the
+   * do; without it a new window length, or a lesson, starts its windows at the first release. `how.lessonAt`: the
    * pace is what this process saw one window admit, its share of a lesson that processes sharing
    * the store add up; otherwise it is the origin's whole pace.
    */
@@ -162,11 +162,12 @@ export function memoryStore(): BackoffStore {
     setPace: (key, pace, how) => {
       const windowStart = how?.windowStart;
       const state = of(key);
-      // A new window length starts its windows afresh, at the first release after it (or where the
-      // lesson puts them); a pace that only grows or shrinks keeps the window under way, so that it
-      // never releases one twice.
+      // A new window length, or a lesson, starts the windows afresh: where the lesson puts them, or
+      // at the first release after its cooldown (the grid of the pace before may have drifted from
+      // the server's). A pace that only grows or shrinks keeps the window under way, so that it never
+      // releases one twice.
       if (pace && windowStart !== undefined) state.buckets.set('pace', { tokens: pace.capacity, at: windowStart });
-      else if (pace?.periodMs !== state.pace?.periodMs) state.buckets.delete('pace');
+      else if (pace?.periodMs !== state.pace?.periodMs || how?.lessonAt !== undefined) state.buckets.delete('pace');
       state.pace = pace;
     },
     take: (key, bucket, n, spec, now) => {

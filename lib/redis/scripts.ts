@@ -76,6 +76,7 @@ end`;
  */
 export const PACE = script(`${GUARD}${SUM_SHARES}
 local self, mode, capacity, period = ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
+local new_lesson = false
 local before = tonumber(redis.call('HGET', KEYS[1], 'periodMs') or '0')
 local version = string.format('%.0f', tonumber(t[1]) * 1000000 + tonumber(t[2]))
 local stored = redis.call('HGET', KEYS[1], 'version')
@@ -100,6 +101,7 @@ elseif mode == 'share' then
   end
   local fresh = tonumber(redis.call('HGET', KEYS[1], 'fresh') or '0')
   if lesson < 0 or at > lesson + period then
+    new_lesson = true
     -- A lesson with no pace in force before it: a lower bound until its shares add up to a measure.
     local before = tonumber(redis.call('HGET', KEYS[1], 'capacity') or '0')
     local low = 0
@@ -137,7 +139,10 @@ if capacity > 0 and ARGV[6] ~= '' then
   local at = now + tonumber(ARGV[6])
   redis.call('HSET', KEYS[2], 'tokens', capacity, 'at', string.format('%.17g', at))
   redis.call('PEXPIRE', KEYS[2], math.max(1, math.ceil(at + period - now), tonumber(ARGV[7])))
-elseif period ~= before then
+elseif period ~= before or new_lesson or capacity <= 0 then
+  -- A new window length, a lesson that says nothing of where windows start, or no pace: the
+  -- windows start afresh at the first release. The grid of the pace before may have drifted from
+  -- the server's, and a batch on it could land in the window the cooldown just waited out.
   redis.call('DEL', KEYS[2])
 end
 local pace = cjson.null
