@@ -268,6 +268,19 @@ describe('a learned pace that leaves the store', () => {
   });
 });
 
+describe('a refusal with the server\'s wait', () => {
+  it('tells the store when it came, by the clock its cooldown is counted on, so that a shared store passes the wait on whole', () => {
+    const now = 1_000_000;
+    const clock = { now: () => now, random: () => 0.5, setTimeout: () => undefined, clearTimeout: () => undefined };
+    const told: unknown[] = [];
+    const memory = memoryStore();
+    const store = { ...memory, setCooldown: (key: string, until: number, how?: unknown) => (told.push({ until, how }), memory.setCooldown(key, until)) };
+    const lane = new Lane('k', { cooldown: true, pacing: true, probing: undefined, insaneWaitCap: 60_000 }, store, clock);
+    lane.settle(lane.tryEnter(now)!, { kind: 'rate-limited', wait: 1_000, status: 429 });
+    expect(told).toEqual([{ until: now + 1_000, how: { serverWait: true, at: now } }]);
+  });
+});
+
 describe('a refusal whose lesson a store refuses', () => {
   it('still holds the origin for the wait the server named: the cooldown is set before anything is learned', () => {
     const now = 1_000_000;

@@ -516,6 +516,19 @@ describe('one pace per origin, held in Redis', () => {
     expect(heard[0].until - heard[0].at).toBe(1_000);
   });
 
+  it('counts the wait from its own clock when the refusal\'s time is on another time base, or stale', async () => {
+    const [a, b] = [store(), store()];
+    await Promise.all([a.prepare('k'), b.prepare('k')]);
+    const heard: Array<{ at: number; until: number }> = [];
+    b.onRefusal!('k', (r) => heard.push(r));
+    const ends = Date.now() + 1_000;
+    // Seconds, not ms: counted from it, the others would be told of a cooldown of 55 years.
+    a.setCooldown('k', ends, { serverWait: true, at: Math.floor(ends / 1_000) });
+    await until('B hears of the refusal', () => heard.length === 1, 500);
+    expect(heard[0].until - heard[0].at).toBeLessThanOrEqual(1_000);
+    expect(heard[0].until - heard[0].at).toBeGreaterThan(900);
+  });
+
   it('teaches the pace the window admitted when one process of four is refused: the others count what they sent in it', async () => {
     // A fixed window of 3 s admitting 20, whoever sends; the refused are told when it ends.
     let windowEnds = 0;

@@ -30,7 +30,8 @@ export interface CooldownHow {
   /**
    * When the refusal came, epoch ms: a shared store tells the others the wait from then, as the
    * server named it. Counted from a later reading of the clock, a wait of whole seconds arrives a
-   * millisecond short, and the others read it as a window of the wrong length.
+   * millisecond short, and the others read it as a window of the wrong length. By the clock of
+   * `until`; the Redis store counts from its own clock instead when `at` is more than a second from it.
    */
   readonly at?: number;
 }

@@ -9,6 +9,9 @@ import type { ResolvedRedisOptions } from './options';
 import { LIVE_MS, PACE_TTL, SharedPace } from './pace';
 import { BUCKET, COOLDOWN, LIVE, LOAD, PROBE, runScript, STALE, STATE, type Script } from './scripts';
 
+/** How far (ms) from this store's clock a refusal's `at` may be and still be counted from. */
+const TRUSTED_AT = 1000;
+
 /** A BackoffStore shared through Redis; `close()` ends its subscription. */
 export interface RedisBackoffStore extends BackoffStore {
   prepare(key: string): Promise<void> | void;
@@ -254,7 +257,10 @@ export class SharedStore implements RedisBackoffStore {
   /** A cooldown goes to Redis as the wait left (from the refusal, `at`, when known), so no process' wall clock is trusted. */
   private shareCooldown(key: string, until: number, server = false, at?: number): void {
     // Both by the caller's clock: the wait is the one the server named, whatever this store's clock says.
-    const wait = Math.ceil(until - (at !== undefined && Number.isFinite(at) ? at : this.options.now()));
+    const now = this.options.now();
+    // An `at` that is no refusal just now by this clock (another time base, a stale one) is not trusted.
+    const from = at !== undefined && at <= until && Math.abs(at - now) <= TRUSTED_AT ? at : now;
+    const wait = Math.ceil(until - from);
     if (!Number.isFinite(wait) || wait <= 0) return;
     const update: Update = server ? { kind: 'cooldown', key, wait, server: true } : { kind: 'cooldown', key, wait };
     this.share(COOLDOWN, [keysOf(this.options.prefix, key).cooldown], [wait], update);
