@@ -4,6 +4,7 @@ import { Ramp } from '../lib/coordination/ramp';
 import { ReleaseQueue } from '../lib/coordination/release-queue';
 import { Lane } from '../lib/coordination/lane';
 import { memoryStore } from '../lib/coordination/store';
+import type { BackoffEvent } from '../lib/coordination/events';
 
 describe('token bucket', () => {
   const continuous = { capacity: 10, refillPerMs: 0.01 };
@@ -278,6 +279,33 @@ describe('a refusal with the server\'s wait', () => {
     const lane = new Lane('k', { cooldown: true, pacing: true, probing: undefined, insaneWaitCap: 60_000 }, store, clock);
     lane.settle(lane.tryEnter(now)!, { kind: 'rate-limited', wait: 1_000, status: 429 });
     expect(told).toEqual([{ until: now + 1_000, how: { serverWait: true, at: now } }]);
+  });
+});
+
+describe('what holds a lane\'s requests back, as the held event names it', () => {
+  let now = 1_000_000;
+  const clock = { now: () => now, random: () => 0.5, setTimeout: () => undefined, clearTimeout: () => undefined };
+  /** A lane that tells of what it holds, with neither ramp nor pace: a probe holds what it holds. */
+  const lane = (events: BackoffEvent[]) =>
+    new Lane('k', { cooldown: true, pacing: false, probing: { threshold: 1, interval: 1_000 }, insaneWaitCap: 60_000 }, memoryStore(), clock, (e) => events.push(e));
+  const heldReasons = (events: BackoffEvent[]) => events.flatMap((e) => (e.type === 'held' ? [e.reason] : []));
+
+  it('probe, while an outage is probed', () => {
+    const events: BackoffEvent[] = [];
+    const l = lane(events);
+    l.settle(l.tryEnter(now)!, { kind: 'unknown', wait: undefined });
+    l.hold({ release: () => undefined });
+    expect(heldReasons(events)).toEqual(['probe']);
+  });
+
+  it('probe, while one request tries again after a 429 that named no wait (the lane\'s own word for it never leaks)', () => {
+    const events: BackoffEvent[] = [];
+    const l = lane(events);
+    l.settle(l.tryEnter(now)!, { kind: 'rate-limited', wait: undefined, status: 429 });
+    l.hold({ release: () => undefined });
+    now += 5_000; // past the backoff: the probe still goes first
+    l.hold({ release: () => undefined });
+    expect(heldReasons(events)).toEqual(['cooldown', 'probe']);
   });
 });
 

@@ -503,11 +503,17 @@ describe('one pace per origin, held in Redis', () => {
     expect(heardByA).toEqual([]);
   });
 
-  it('tells the wait as the server named it, counted from the refusal: whole seconds arrive whole, not a ms short', async () => {
+  /** Two stores at one key, B recording the refusals it hears of from A. */
+  async function hearing(): Promise<[RedisBackoffStore, Array<{ at: number; until: number }>]> {
     const [a, b] = [store(), store()];
     await Promise.all([a.prepare('k'), b.prepare('k')]);
     const heard: Array<{ at: number; until: number }> = [];
     b.onRefusal!('k', (r) => heard.push(r));
+    return [a, heard];
+  }
+
+  it('tells the wait as the server named it, counted from the refusal: whole seconds arrive whole, not a ms short', async () => {
+    const [a, heard] = await hearing();
     // The refusal came a few ms before the store shares it (the lane learned from it first).
     const at = Date.now() - 7;
     a.setCooldown('k', at + 1_000, { serverWait: true, at });
@@ -516,14 +522,15 @@ describe('one pace per origin, held in Redis', () => {
     expect(heard[0].until - heard[0].at).toBe(1_000);
   });
 
-  it('counts the wait from its own clock when the refusal\'s time is on another time base, or stale', async () => {
-    const [a, b] = [store(), store()];
-    await Promise.all([a.prepare('k'), b.prepare('k')]);
-    const heard: Array<{ at: number; until: number }> = [];
-    b.onRefusal!('k', (r) => heard.push(r));
-    const ends = Date.now() + 1_000;
+  it.each([
     // Seconds, not ms: counted from it, the others would be told of a cooldown of 55 years.
-    a.setCooldown('k', ends, { serverWait: true, at: Math.floor(ends / 1_000) });
+    ['on another time base', (ends: number) => Math.floor(ends / 1_000)],
+    // Five seconds old: counted from it, the others would wait 6 s where 1 s is left.
+    ['stale', (ends: number) => ends - 6_000],
+  ])('counts the wait from its own clock when the refusal\'s time is %s', async (_what, atOf) => {
+    const [a, heard] = await hearing();
+    const ends = Date.now() + 1_000;
+    a.setCooldown('k', ends, { serverWait: true, at: atOf(ends) });
     await until('B hears of the refusal', () => heard.length === 1, 500);
     expect(heard[0].until - heard[0].at).toBeLessThanOrEqual(1_000);
     expect(heard[0].until - heard[0].at).toBeGreaterThan(900);
